@@ -1,0 +1,61 @@
+import CJWT
+
+/// Digests and comparisons for secrets, on OpenSSL.
+public enum SecretDigest {
+    /// SHA-256 of `bytes`, as lowercase hex. API key secrets carry 238 random
+    /// bits, so a plain digest is enough to make the stored value useless.
+    public static func sha256Hex(_ bytes: some Collection<UInt8>) -> String {
+        hex(sha256(Array(bytes)))
+    }
+
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        bytes.withUnsafeBufferPointer { input in
+            _ = EVP_Digest(input.baseAddress, input.count, &digest, &length, EVP_sha256(), nil)
+        }
+        return digest
+    }
+
+    /// HMAC-SHA-256 of `message` under `key`.
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        key.withUnsafeBufferPointer { k in
+            message.withUnsafeBufferPointer { m in
+                _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), m.baseAddress, m.count, &digest, &length)
+            }
+        }
+        return digest
+    }
+
+    /// Compares in time that depends only on the length, never on where the
+    /// first difference is.
+    public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.isEmpty { return true }
+        return a.withUnsafeBytes { pa in
+            b.withUnsafeBytes { pb in CRYPTO_memcmp(pa.baseAddress, pb.baseAddress, a.count) == 0 }
+        }
+    }
+
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        constantTimeEquals(Array(a.utf8), Array(b.utf8))
+    }
+
+    /// `count` bytes from the system's CSPRNG.
+    public static func randomBytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

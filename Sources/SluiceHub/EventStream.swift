@@ -1,0 +1,144 @@
+import Foundation
+import SluiceCore
+import SluiceStore
+
+/// One stream as its writer sees it: the preamble, then the history after the
+/// resume point, then live frames, with no gap and no duplicate across the
+/// switch. `next()` returns the bytes to write next, several frames at once
+/// when the reader is behind, and nil when the stream is over.
+public final class EventStream: Sendable {
+    public let subscription: Subscription
+    private let hub: Hub
+    private let store: any EventStore
+    private let progress: Progress
+
+    /// Where the stream stands; touched only by its single writer task.
+    private final class Progress: @unchecked Sendable {
+        // Only the one task that calls `next()` reads or writes these; the
+        // stream is never shared between writers.
+        var preamble: [UInt8]?
+        var replayCursor: Int64?
+        var finished = false
+    }
+
+    init(subscription: Subscription, hub: Hub, store: any EventStore, preamble: [UInt8], replayFrom: Int64?) {
+        self.subscription = subscription
+        self.hub = hub
+        self.store = store
+        self.progress = Progress()
+        progress.preamble = preamble
+        progress.replayCursor = replayFrom
+    }
+
+    public var spec: StreamSpec { subscription.spec }
+
+    /// The next bytes to write, or nil when the stream has ended.
+    public func next() async throws -> [UInt8]? {
+        if progress.finished { return finish() }
+        if let preamble = progress.preamble {
+            progress.preamble = nil
+            return preamble
+        }
+        while let cursor = progress.replayCursor {
+            if let chunk = try await replayPage(after: cursor) { return chunk }
+        }
+        guard let frames = await subscription.nextFrames() else { return finish() }
+        var out: [UInt8] = []
+        out.reserveCapacity(frames.reduce(0) { $0 + $1.bytes.count })
+        for frame in frames {
+            out.append(contentsOf: frame.bytes)
+            if frame.endsStream {
+                subscription.close(.finished)
+                progress.finished = true
+                break
+            }
+        }
+        return out
+    }
+
+    /// Writes one page of history; switches to live when the log is exhausted.
+    private func replayPage(after cursor: Int64) async throws -> [UInt8]? {
+        let spec = subscription.spec
+        let page: [StoredEvent]
+        if let run = spec.run {
+            page = try await store.events(in: spec.circle, run: run, after: cursor, limit: hub.limits.replayPage)
+        } else {
+            page = try await store.events(in: spec.circle, after: cursor, limit: hub.limits.replayPage)
+        }
+        guard !page.isEmpty else {
+            switch subscription.finishReplay() {
+            case .live: progress.replayCursor = nil
+            case .replayAgain(let after): progress.replayCursor = after
+            case .closed: progress.replayCursor = nil
+            }
+            return nil
+        }
+        let policies = hub.policies.snapshot
+        var out: [UInt8] = []
+        for event in page {
+            progress.replayCursor = event.sequence
+            subscription.replayed(through: event.sequence)
+            guard spec.wants(event) else { continue }
+            if let frame = FrameRenderer.render(event, spec: spec, policies: policies) { out.append(contentsOf: frame) }
+            if spec.ends(with: event) {
+                subscription.close(.finished)
+                progress.replayCursor = nil
+                progress.finished = !out.isEmpty
+                return out.isEmpty ? nil : out
+            }
+        }
+        return out.isEmpty ? nil : out
+    }
+
+    private func finish() -> [UInt8]? {
+        progress.finished = true
+        hub.unregister(subscription)
+        return nil
+    }
+
+    /// Ends the stream from outside (client gone, shutdown).
+    public func close(_ reason: CloseReason) {
+        subscription.close(reason)
+    }
+
+    /// Releases the stream's place in the hub; safe to call more than once.
+    public func release() {
+        subscription.close(.clientGone)
+        hub.unregister(subscription)
+    }
+}
+
+extension Hub {
+    /// Opens a stream: registers it, decides the resume point, and builds the
+    /// preamble (`retry`, `connected`, and `reset` when the resume point is
+    /// older than retention).
+    ///
+    /// - Parameter resumeAfter: the sequence from `Last-Event-ID`, or nil for
+    ///   live only (run streams always start from their history).
+    public func open(_ spec: StreamSpec, resumeAfter: Int64?, lastEventIDText: String?, store: any EventStore) async throws -> EventStream {
+        let bounds = try await store.bounds(of: spec.circle)
+        var cursor = resumeAfter ?? (spec.run != nil ? 0 : bounds.latest)
+        var reset = false
+        if cursor < bounds.trimmedThrough {
+            reset = (resumeAfter ?? 0) > 0
+            cursor = bounds.trimmedThrough
+        }
+        let subscription = try register(spec, cursor: cursor)
+        // Events committed between reading the bounds and registering are in
+        // the log; replaying from `cursor` picks them up (duplicates are dropped).
+        var preamble = SSEFrame.retry(milliseconds: limits.retryMilliseconds)
+        let connected: JSONValue = .object([
+            ("circle", .string(spec.circle.rawValue)),
+            ("face", .string(spec.face)),
+            ("subjects", .array(spec.subjects.strings.map(JSONValue.string))),
+            ("last_event_id", lastEventIDText.map(JSONValue.string) ?? .null),
+        ])
+        preamble += SSEFrame.event(id: nil, name: "connected", data: Array(connected.jsonText.utf8))
+        if reset {
+            let oldest = spec.ids.encode(sequence: bounds.trimmedThrough + 1, circle: spec.circle)
+            let body: JSONValue = .object([("reason", .string("retention")), ("oldest_id", .string(oldest))])
+            preamble += SSEFrame.event(id: nil, name: "reset", data: Array(body.jsonText.utf8))
+        }
+        return EventStream(subscription: subscription, hub: self, store: store, preamble: preamble, replayFrom: cursor)
+    }
+}

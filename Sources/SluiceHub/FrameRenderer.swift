@@ -1,0 +1,44 @@
+import SluiceCore
+
+/// Turns a stored event into the bytes of one SSE frame for a face, a naming
+/// mode and an id style. The hub keeps one renderer per event so that every
+/// subscriber reading through the same face shares the same bytes.
+struct FrameRenderer {
+    struct Key: Hashable {
+        let face: String
+        let naming: StreamSpec.Naming
+        let opaque: Bool
+    }
+
+    let event: StoredEvent
+    let policies: PolicySet
+    private var cache: [Key: [UInt8]?] = [:]
+
+    init(event: StoredEvent, policies: PolicySet) {
+        self.event = event
+        self.policies = policies
+    }
+
+    /// The frame for `spec`, or nil when its face does not allow the event.
+    mutating func frame(for spec: StreamSpec) -> [UInt8]? {
+        let key = Key(face: spec.face, naming: spec.naming, opaque: spec.opaqueIDs)
+        if let cached = cache[key] { return cached }
+        let bytes = FrameRenderer.render(event, spec: spec, policies: policies)
+        cache[key] = bytes
+        return bytes
+    }
+
+    static func render(_ event: StoredEvent, spec: StreamSpec, policies: PolicySet) -> [UInt8]? {
+        guard let face = policies.face(spec.face, for: event.circle), var view = face.render(event) else { return nil }
+        let id = spec.ids.encode(sequence: event.sequence, circle: event.circle)
+        if spec.opaqueIDs, case .object(var members) = view {
+            for i in members.indices where members[i].0 == "id" { members[i].1 = .string(id) }
+            view = .object(members)
+        }
+        var data: [UInt8] = []
+        data.reserveCapacity(256)
+        view.write(to: &data)
+        let name = spec.naming == .subject ? event.subject.rawValue : nil
+        return SSEFrame.event(id: id, name: name, data: data)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Synchronization
+import SluiceCore
+import SluiceStore
+
+/// One open stream: its spec, its bounded queue, and the writer that waits on
+/// it. The hub enqueues under the subscription's own lock, so one slow reader
+/// never holds up another.
+public final class Subscription: Sendable {
+    public let id: UInt64
+    public let spec: StreamSpec
+
+    private struct Inner: Sendable {
+        var queue: SubscriberQueue
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let inner: Mutex<Inner>
+
+    init(id: UInt64, spec: StreamSpec, cursor: Int64, limits: HubLimits) {
+        self.id = id
+        self.spec = spec
+        self.inner = Mutex(Inner(queue: SubscriberQueue(after: cursor, maximumFrames: limits.queueFrames, maximumBytes: limits.queueBytes)))
+    }
+
+    /// Why the stream closed, once it has.
+    public var closeReason: CloseReason? {
+        inner.withLock { inner in
+            if case .closed(let reason) = inner.queue.phase { return reason }
+            return nil
+        }
+    }
+
+    var lastDelivered: Int64 { inner.withLock { $0.queue.lastDelivered } }
+
+    func enqueue(_ frame: QueuedFrame) {
+        let waiter: CheckedContinuation<Void, Never>? = inner.withLock { inner in
+            switch inner.queue.enqueue(frame) {
+            case .none: return nil
+            case .wake, .closed:
+                defer { inner.waiter = nil }
+                return inner.waiter
+            }
+        }
+        waiter?.resume()
+    }
+
+    /// Closes the stream; its writer wakes and ends.
+    public func close(_ reason: CloseReason) {
+        let waiter: CheckedContinuation<Void, Never>? = inner.withLock { inner in
+            guard inner.queue.close(reason) else { return nil }
+            defer { inner.waiter = nil }
+            return inner.waiter
+        }
+        waiter?.resume()
+    }
+
+    func replayed(through sequence: Int64) {
+        inner.withLock { $0.queue.replayed(through: sequence) }
+    }
+
+    func finishReplay() -> SubscriberQueue.ReplayEnd {
+        inner.withLock { $0.queue.finishReplay() }
+    }
+
+    /// Waits for frames; returns nil once the stream is closed.
+    func nextFrames() async -> [QueuedFrame]? {
+        while true {
+            let drained = inner.withLock { $0.queue.drain() }
+            switch drained {
+            case .frames(let frames): return frames
+            case .closed: return nil
+            case .empty: break
+            }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let ready = inner.withLock { inner -> Bool in
+                        if inner.queue.isClosed { return true }
+                        if case .live = inner.queue.phase, !inner.queue.frames.isEmpty { return true }
+                        inner.waiter = continuation
+                        return false
+                    }
+                    if ready { continuation.resume() }
+                }
+            } onCancel: {
+                self.close(.shutdown)
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import GRDB
+import SluiceCore
+import SluiceStore
+
+extension SQLiteEventStore {
+    public func append(_ requests: [AppendRequest], at: Timestamp) async throws -> [Result<[StoredEvent], SluiceError>] {
+        try await pool.write { db in
+            var results: [Result<[StoredEvent], SluiceError>] = []
+            results.reserveCapacity(requests.count)
+            for request in requests {
+                var outcome: Result<[StoredEvent], SluiceError> = .failure(.internalError)
+                try db.inSavepoint {
+                    do {
+                        outcome = .success(try SQLiteEventStore.appendOne(request, at: at, db: db))
+                        return .commit
+                    } catch let error as SluiceError {
+                        outcome = .failure(error)
+                        return .rollback
+                    }
+                }
+                results.append(outcome)
+            }
+            return results
+        }
+    }
+
+    static func appendOne(_ request: AppendRequest, at: Timestamp, db: Database) throws -> [StoredEvent] {
+        let circle = request.circle.rawValue
+        guard let last = try Int64.fetchOne(db, sql: "SELECT last_seq FROM circle WHERE id = ?", arguments: [circle]) else {
+            throw SluiceError.notFound("no such circle")
+        }
+        let invocations = Set(request.events.compactMap(\.invocationID))
+        var known: [String: InvocationPhase] = [:]
+        for id in invocations {
+            if let phase = try String.fetchOne(
+                db, sql: "SELECT phase FROM invocation WHERE circle = ? AND id = ?", arguments: [circle, id])
+            {
+                known[id] = InvocationPhase(rawValue: phase)
+            }
+        }
+        let phases = try Lifecycle.apply(request.events, known: known)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO event (circle, seq, subject, invocation_id, run_id, actor_type, actor_id, trace_id, cache, payload, ts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var stored: [StoredEvent] = []
+        stored.reserveCapacity(request.events.count)
+        var seq = last
+        for input in request.events {
+            seq += 1
+            try insert.execute(arguments: [
+                circle, seq, input.subject.rawValue, input.invocationID, input.runID, input.actor?.type.rawValue,
+                input.actor?.id, input.traceID, input.cache.rawValue, input.payload.jsonText, at.milliseconds,
+            ])
+            stored.append(StoredEvent(sequence: seq, circle: request.circle, input: input, timestamp: at))
+        }
+        for (id, phase) in phases {
+            try db.execute(
+                sql: "INSERT INTO invocation (circle, id, phase) VALUES (?, ?, ?) ON CONFLICT (circle, id) DO UPDATE SET phase = excluded.phase",
+                arguments: [circle, id, phase.rawValue])
+        }
+        try db.execute(sql: "UPDATE circle SET last_seq = ? WHERE id = ?", arguments: [seq, circle])
+        return stored
+    }
+
+    public func events(in circle: CircleID, after: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM event WHERE circle = ? AND seq > ? ORDER BY seq LIMIT ?",
+                arguments: [circle.rawValue, after, limit]
+            ).compactMap { SQLiteEventStore.event($0, circle: circle) }
+        }
+    }
+
+    public func events(in circle: CircleID, run: String, after: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM event WHERE circle = ? AND run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                arguments: [circle.rawValue, run, after, limit]
+            ).compactMap { SQLiteEventStore.event($0, circle: circle) }
+        }
+    }
+
+    public func bounds(of circle: CircleID) async throws -> LogBounds {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT last_seq, trimmed_through FROM circle WHERE id = ?", arguments: [circle.rawValue])
+            else { return LogBounds(latest: 0, trimmedThrough: 0) }
+            return LogBounds(latest: row["last_seq"], trimmedThrough: row["trimmed_through"])
+        }
+    }
+
+    public func trim(_ circle: CircleID, maxEvents: Int?, olderThan: Timestamp?) async throws -> Int {
+        try await pool.write { db in
+            var cut: Int64 = 0
+            if let maxEvents, let last = try Int64.fetchOne(db, sql: "SELECT last_seq FROM circle WHERE id = ?", arguments: [circle.rawValue]) {
+                cut = max(cut, last - Int64(maxEvents))
+            }
+            if let olderThan, let newestOld = try Int64.fetchOne(
+                db, sql: "SELECT MAX(seq) FROM event WHERE circle = ? AND ts < ?", arguments: [circle.rawValue, olderThan.milliseconds])
+            {
+                cut = max(cut, newestOld)
+            }
+            guard cut > 0 else { return 0 }
+            try db.execute(sql: "DELETE FROM event WHERE circle = ? AND seq <= ?", arguments: [circle.rawValue, cut])
+            let removed = db.changesCount
+            try db.execute(
+                sql: "UPDATE circle SET trimmed_through = MAX(trimmed_through, ?) WHERE id = ?", arguments: [cut, circle.rawValue])
+            return removed
+        }
+    }
+
+    static func event(_ row: Row, circle: CircleID) -> StoredEvent? {
+        guard let subject = Subject(row["subject"]),
+              let payload = try? JSONValue.parse(row["payload"] as String)
+        else { return nil }
+        var actor: EventActor?
+        if let type: String = row["actor_type"], let kind = EventActor.Kind(rawValue: type) {
+            actor = EventActor(type: kind, id: row["actor_id"])
+        }
+        let input = EventInput(
+            subject: subject, payload: payload, invocationID: row["invocation_id"], runID: row["run_id"], actor: actor,
+            traceID: row["trace_id"], cache: CacheMode(rawValue: row["cache"]) ?? .invalidate)
+        return StoredEvent(sequence: row["seq"], circle: circle, input: input, timestamp: Timestamp(milliseconds: row["ts"]))
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+import SluiceCore
+import SluiceStore
+
+/// The SQLite engine: GRDB 7 on the system SQLite, WAL, `synchronous=FULL`
+/// so an acknowledged event survives a crash, versioned migrations.
+public final class SQLiteEventStore: EventStore {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    public init(path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try SQLiteEventStore.migrator.migrate(pool)
+    }
+
+    // MARK: Circles
+
+    public func createCircle(_ circle: CircleID, at: Timestamp) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO circle (id, created_at, last_seq, trimmed_through) VALUES (?, ?, 0, 0)",
+                arguments: [circle.rawValue, at.milliseconds])
+            return db.changesCount == 1
+        }
+    }
+
+    public func circles() async throws -> [CircleRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, created_at FROM circle ORDER BY id").compactMap { row in
+                CircleID(row["id"]).map { CircleRecord(id: $0, createdAt: Timestamp(milliseconds: row["created_at"])) }
+            }
+        }
+    }
+
+    public func circleExists(_ circle: CircleID) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM circle WHERE id = ?", arguments: [circle.rawValue]) ?? false
+        }
+    }
+
+    public func deleteCircle(_ circle: CircleID) async throws -> Bool {
+        try await pool.write { db in
+            for table in ["event", "invocation", "api_key", "share_token"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE circle = ?", arguments: [circle.rawValue])
+            }
+            try db.execute(sql: "DELETE FROM circle WHERE id = ?", arguments: [circle.rawValue])
+            return db.changesCount == 1
+        }
+    }
+
+    // MARK: API keys
+
+    public func insertKey(_ key: APIKeyRecord) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO api_key (id, circle, name, scopes, subjects, face, secret_digest, created_at, expires_at, revoked_at, last_used_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    key.id, key.circle?.rawValue, key.name, key.scopes.map(\.rawValue).sorted().joined(separator: " "),
+                    key.subjects.description, key.face, key.secretDigest, key.createdAt.milliseconds,
+                    key.expiresAt?.milliseconds, key.revokedAt?.milliseconds, key.lastUsedAt?.milliseconds,
+                ])
+        }
+    }
+
+    public func key(id: String) async throws -> APIKeyRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM api_key WHERE id = ?", arguments: [id]).flatMap(SQLiteEventStore.keyRecord)
+        }
+    }
+
+    public func keys(in circle: CircleID?) async throws -> [APIKeyRecord] {
+        try await pool.read { db in
+            let rows: [Row]
+            if let circle {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM api_key WHERE circle = ? ORDER BY created_at, id", arguments: [circle.rawValue])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM api_key WHERE circle IS NULL ORDER BY created_at, id")
+            }
+            return rows.compactMap(SQLiteEventStore.keyRecord)
+        }
+    }
+
+    public func activeKeys() async throws -> [APIKeyRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_key WHERE revoked_at IS NULL").compactMap(SQLiteEventStore.keyRecord)
+        }
+    }
+
+    public func revokeKey(id: String, at: Timestamp) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [at.milliseconds, id])
+            return db.changesCount == 1
+        }
+    }
+
+    public func replaceKeySecret(id: String, digest: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE api_key SET secret_digest = ? WHERE id = ? AND revoked_at IS NULL", arguments: [digest, id])
+            return db.changesCount == 1
+        }
+    }
+
+    public func recordKeyUse(_ uses: [String: Timestamp]) async throws {
+        guard !uses.isEmpty else { return }
+        try await pool.write { db in
+            let statement = try db.makeStatement(sql: "UPDATE api_key SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?")
+            for (id, at) in uses { try statement.execute(arguments: [at.milliseconds, id]) }
+        }
+    }
+
+    static func keyRecord(_ row: Row) -> APIKeyRecord? {
+        let scopeNames = (row["scopes"] as String).split(separator: " ").map(String.init)
+        let scopes = Set(scopeNames.compactMap(Scope.init(rawValue:)))
+        guard let subjects = try? PatternList(commaSeparated: row["subjects"], field: "subjects") else { return nil }
+        let circleText: String? = row["circle"]
+        return APIKeyRecord(
+            id: row["id"], circle: circleText.flatMap(CircleID.init), name: row["name"], scopes: scopes, subjects: subjects,
+            face: row["face"], secretDigest: row["secret_digest"], createdAt: Timestamp(milliseconds: row["created_at"]),
+            expiresAt: (row["expires_at"] as Int64?).map(Timestamp.init(milliseconds:)), revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.init(milliseconds:)),
+            lastUsedAt: (row["last_used_at"] as Int64?).map(Timestamp.init(milliseconds:)))
+    }
+}

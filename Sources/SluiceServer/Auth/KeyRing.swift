@@ -1,0 +1,75 @@
+import Foundation
+import Synchronization
+import SluiceCore
+import SluiceCrypto
+import SluiceStore
+
+/// The live API keys, in memory: authenticating a key never reads the
+/// database. Revocation and rotation update the ring at once; a periodic
+/// refresh picks up changes made by the offline CLI. Use is recorded here and
+/// written in batches by `KeyUsageService`.
+public final class KeyRing: Sendable {
+    private struct State: Sendable {
+        var keys: [String: APIKeyRecord] = [:]
+        var usage: [String: Timestamp] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Replaces the ring's content with `keys`; returns ids that disappeared.
+    @discardableResult
+    public func replaceAll(with keys: [APIKeyRecord]) -> [String] {
+        state.withLock { state in
+            let fresh = Dictionary(keys.filter { $0.revokedAt == nil }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let gone = state.keys.keys.filter { fresh[$0] == nil || fresh[$0]?.secretDigest != state.keys[$0]?.secretDigest }
+            state.keys = fresh
+            return Array(gone)
+        }
+    }
+
+    public func put(_ key: APIKeyRecord) {
+        state.withLock { $0.keys[key.id] = key.revokedAt == nil ? key : nil }
+    }
+
+    public func remove(id: String) {
+        _ = state.withLock { $0.keys.removeValue(forKey: id) }
+    }
+
+    /// The principal for a key's text, or nil when it is unknown, wrong,
+    /// revoked or expired. The secret is compared in constant time.
+    public func authenticate(_ text: String, now: Timestamp) -> Principal? {
+        guard let token = APIKeyToken(parsing: text) else { return nil }
+        guard let record = state.withLock({ $0.keys[token.id] }) else {
+            // Spend the same digest work as a hit, so timing does not tell ids apart.
+            _ = SecretDigest.constantTimeEquals(SecretDigest.sha256Hex(Array(token.secret.utf8)), String(repeating: "0", count: 64))
+            return nil
+        }
+        let digest = SecretDigest.sha256Hex(Array(token.secret.utf8))
+        guard SecretDigest.constantTimeEquals(digest, record.secretDigest) else { return nil }
+        if let expiry = record.expiresAt, expiry <= now { return nil }
+        state.withLock { $0.usage[record.id] = now }
+        return KeyRing.principal(for: record)
+    }
+
+    static func principal(for record: APIKeyRecord) -> Principal {
+        let expiry = record.expiresAt.map { Date(timeIntervalSince1970: Double($0.milliseconds) / 1000) }
+        if let circle = record.circle {
+            return Principal(
+                credential: .apiKey(id: record.id), circleScopes: [circle: record.scopes], subjectRestriction: record.subjects,
+                face: record.face, expiresAt: expiry)
+        }
+        return Principal(
+            credential: .apiKey(id: record.id), platformScopes: record.scopes, subjectRestriction: record.subjects,
+            face: record.face, expiresAt: expiry)
+    }
+
+    /// Takes the use recorded since the last call, for one batched write.
+    public func takeUsage() -> [String: Timestamp] {
+        state.withLock { state in
+            defer { state.usage.removeAll() }
+            return state.usage
+        }
+    }
+}

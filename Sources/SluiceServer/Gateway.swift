@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceCrypto
+import SluiceHub
+import SluiceSQLite
+import SluiceStore
+
+/// Everything a request needs, built once at start-up: the store, the hub,
+/// the ingest pipeline, the authorities and the configuration.
+public struct Gateway: Sendable {
+    public let configuration: SluiceConfiguration
+    public let store: any EventStore
+    public let hub: Hub
+    public let policies: PolicyStore
+    public let ingest: IngestPipeline
+    public let keys: KeyRing
+    public let authenticator: Authenticator
+    public let shares: ShareAuthority
+    public let opaqueIDs: OpaqueEventID
+    public let metrics: SluiceMetrics
+    public let logger: Logger
+    public let now: @Sendable () -> Date
+
+    var timestamp: Timestamp { Timestamp(milliseconds: Int64(now().timeIntervalSince1970 * 1000)) }
+
+    /// Opens the store, bootstraps the platform key, loads keys, share-token
+    /// keys and policies. `printKey` receives a newly created platform key,
+    /// once, to show on standard error.
+    public static func make(
+        configuration: SluiceConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+        printKey: @Sendable (String) -> Void
+    ) async throws -> Gateway {
+        guard let path = configuration.sqlitePath else {
+            throw SluiceError.invalidConfiguration("database: only sqlite:PATH is supported by this build")
+        }
+        let store: any EventStore
+        do { store = try SQLiteEventStore(path: path) } catch {
+            throw SluiceError.invalidConfiguration("database: cannot open \(path)")
+        }
+        let stamp: @Sendable () -> Timestamp = { Timestamp(milliseconds: Int64(now().timeIntervalSince1970 * 1000)) }
+        try await bootstrapPlatformKey(store: store, configuration: configuration, at: stamp(), printKey: printKey, logger: logger)
+
+        let keys = KeyRing()
+        keys.replaceAll(with: try await store.activeKeys())
+
+        var shareKeys = configuration.shareKeys
+        if shareKeys.isEmpty {
+            let secret = try await store.setting("share_signing_key", default: SecretDigest.randomBytes(32))
+            shareKeys = [try JWTKey(id: "db-1", algorithm: .hs256, material: Array(SecretDigest.hex(secret).utf8))]
+            logger.warning("no share_tokens.keys configured: signing share tokens with a key generated once and kept in the database")
+        }
+        let shares = ShareAuthority(keys: shareKeys)
+        let opaqueSecret = try await store.setting("opaque_id_secret", default: SecretDigest.randomBytes(32))
+
+        let policies = PolicyStore()
+        do {
+            policies.replace(with: try PolicyLoader.load(directory: configuration.policies))
+        } catch {
+            throw SluiceError.invalidConfiguration("policies: \(error.detail)")
+        }
+        let hub = Hub(policies: policies, limits: configuration.hub)
+        let ingest = IngestPipeline(store: store, hub: hub, now: stamp, logger: logger)
+        return Gateway(
+            configuration: configuration, store: store, hub: hub, policies: policies, ingest: ingest, keys: keys,
+            authenticator: Authenticator(keys: keys, sessions: SessionAuthority(issuers: configuration.issuers), now: now),
+            shares: shares, opaqueIDs: OpaqueEventID(secret: opaqueSecret), metrics: SluiceMetrics(), logger: logger, now: now)
+    }
+
+    /// First start on an empty database creates a platform key and prints it
+    /// once; `SLUICE_ADMIN_KEY` installs that key instead.
+    static func bootstrapPlatformKey(
+        store: any EventStore, configuration: SluiceConfiguration, at: Timestamp, printKey: (String) -> Void, logger: Logger
+    ) async throws {
+        if let admin = configuration.adminKey {
+            let digest = SecretDigest.sha256Hex(Array(admin.secret.utf8))
+            if let existing = try await store.key(id: admin.id) {
+                guard existing.circle == nil, existing.revokedAt == nil, existing.secretDigest == digest else {
+                    throw SluiceError.invalidConfiguration("SLUICE_ADMIN_KEY: its id is taken by another key")
+                }
+                return
+            }
+            try await store.insertKey(platformRecord(id: admin.id, digest: digest, at: at))
+            logger.notice("platform key from SLUICE_ADMIN_KEY installed", metadata: ["key_id": "\(admin.id)"])
+            return
+        }
+        guard try await store.keys(in: nil).isEmpty else { return }
+        var generator = SystemRandomNumberGenerator()
+        let token = APIKeyToken.generate(using: &generator)
+        try await store.insertKey(platformRecord(id: token.id, digest: SecretDigest.sha256Hex(Array(token.secret.utf8)), at: at))
+        printKey(token.text)
+    }
+
+    static func platformRecord(id: String, digest: String, at: Timestamp) -> APIKeyRecord {
+        APIKeyRecord(
+            id: id, circle: nil, name: "platform", scopes: [.platformAdmin], subjects: .all, face: Face.defaultName,
+            secretDigest: digest, createdAt: at, expiresAt: nil)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SluiceCore
+import SluiceHub
+
+/// Ingest and the authenticated streams, contract sections 3 and 4.
+struct EventRoutes {
+    let gateway: Gateway
+
+    func register(on router: Router<SluiceRequestContext>) {
+        router.post("/api/{circle}/events") { request, context in try await publish(request, context) }
+        router.get("/api/events/{circle}") { request, context in try await stream(request, context, run: nil) }
+        router.get("/api/{circle}/runs/{run}/events") { request, context in
+            guard let run = context.parameters.get("run"), (1...128).contains(run.utf8.count),
+                  !run.unicodeScalars.contains(where: { $0.value < 0x20 })
+            else { throw SluiceError.invalidField("run_id", "must be 1-128 bytes") }
+            return try await stream(request, context, run: run)
+        }
+    }
+
+    func publish(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
+        let principal = try gateway.authenticator.authenticate(request)
+        let circle = try RequestParsing.circle(context)
+        try principal.require(.eventsPublish, in: circle)
+        let limits = gateway.configuration.limits
+        var request = request
+        let body = try await request.collectBody(upTo: limits.maximumRequestBytes)
+        let events = try EventInput.parseBody(body.readableBytesView, limits: limits)
+        for (i, event) in events.enumerated() where !principal.subjectRestriction.matches(event.subject) {
+            throw SluiceError.forbidden(events.count == 1 ? "the key may not publish this subject" : "events[\(i)]: the key may not publish this subject")
+        }
+        let stored = try await gateway.ingest.append(events, to: circle)
+        gateway.metrics.eventsIngested.increment(by: Int64(stored.count))
+        return RequestParsing.json(.object([("ids", .array(stored.map { .string(String($0.sequence)) }))]), status: .created)
+    }
+
+    func stream(_ request: Request, _ context: SluiceRequestContext, run: String?) async throws -> Response {
+        let principal = try gateway.authenticator.authenticate(request)
+        let circle = try RequestParsing.circle(context)
+        try principal.require(.eventsRead, in: circle)
+        guard try await gateway.store.circleExists(circle) else { throw SluiceError.notFound("no such circle") }
+        let query = request.uri.queryParameters
+        let subjects = try StreamQuery.subjects(query, default: .all)
+        let naming = try StreamQuery.naming(query)
+        let codec = SequenceEventIDs()
+        let (resume, text) = try StreamQuery.resumePoint(request, codec: codec, circle: circle)
+        let spec = StreamSpec(
+            circle: circle, credential: principal.credential, face: principal.face, subjects: subjects,
+            restriction: principal.subjectRestriction, naming: naming, ids: codec, run: run, expiresAt: principal.expiresAt)
+        let stream = try await gateway.hub.open(spec, resumeAfter: resume, lastEventIDText: text, store: gateway.store)
+        gateway.metrics.streamsOpened.increment()
+        return StreamQuery.response(stream, context: context)
+    }
+}
+
+/// The query parameters and response shared by every stream route.
+enum StreamQuery {
+    static func subjects(_ query: Hummingbird.Parameters, default fallback: PatternList) throws(SluiceError) -> PatternList {
+        guard let text = query["subjects"].map(String.init) else { return fallback }
+        return try PatternList(commaSeparated: text, field: "subjects")
+    }
+
+    static func naming(_ query: Hummingbird.Parameters) throws(SluiceError) -> StreamSpec.Naming {
+        switch query["events"].map(String.init) {
+        case nil: return .subject
+        case "message"?: return .message
+        default: throw .invalidField("events", "the only value is 'message'")
+        }
+    }
+
+    static let lastEventIDHeader = HTTPField.Name("Last-Event-ID")!
+
+    /// The sequence to resume after, from `Last-Event-ID` or `last_event_id`
+    /// (`0`: from the start), and the text as given.
+    static func resumePoint(_ request: Request, codec: any EventIDCodec, circle: CircleID) throws(SluiceError) -> (Int64?, String?) {
+        let text = request.headers[lastEventIDHeader] ?? request.uri.queryParameters["last_event_id"].map(String.init)
+        guard let text, !text.isEmpty else { return (nil, nil) }
+        if text == "0" { return (0, text) }
+        guard let sequence = codec.decode(text, circle: circle) else {
+            throw .invalidField("last_event_id", "is not an event id of this stream")
+        }
+        return (sequence, text)
+    }
+
+    /// The SSE response: headers of contract section 4, then whatever the
+    /// stream yields. The connection's close ends the stream at once.
+    static func response(_ stream: EventStream, context: SluiceRequestContext, extraHeaders: HTTPFields = [:]) -> Response {
+        context.channel.closeFuture.whenComplete { _ in stream.close(.clientGone) }
+        var headers = extraHeaders
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        let allocator = context.channel.allocator
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            defer { stream.release() }
+            while let chunk = try await stream.next() {
+                guard !chunk.isEmpty else { continue }
+                var buffer = allocator.buffer(capacity: chunk.count)
+                buffer.writeBytes(chunk)
+                try await writer.write(buffer)
+            }
+            try await writer.finish(nil)
+        })
+    }
+}

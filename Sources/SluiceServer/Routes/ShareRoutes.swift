@@ -1,0 +1,145 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SluiceCore
+import SluiceCrypto
+import SluiceHub
+import SluiceStore
+
+/// Share tokens (mint, list, revoke), the public stream they open, and the
+/// embeddable page that shows it, contract section 6.
+struct ShareRoutes {
+    let gateway: Gateway
+
+    func register(on router: Router<SluiceRequestContext>) {
+        router.post("/api/{circle}/_share/mint") { request, context in try await mint(request, context) }
+        router.get("/api/{circle}/_share") { request, context in try await list(request, context) }
+        router.delete("/api/{circle}/_share/{jti}") { request, context in try await revoke(request, context) }
+        router.get("/api/public/events/{circle}") { request, context in try await publicStream(request, context) }
+        router.on("/api/public/events/{circle}", method: .options) { request, context in try await preflight(request, context) }
+        router.get("/embed/{circle}") { request, context in try await embed(request, context) }
+    }
+
+    func authorize(_ request: Request, _ context: SluiceRequestContext) async throws -> CircleID {
+        let principal = try gateway.authenticator.authenticate(request)
+        let circle = try RequestParsing.circle(context)
+        try principal.require(.shareManage, in: circle)
+        guard try await gateway.store.circleExists(circle) else { throw SluiceError.notFound("no such circle") }
+        return circle
+    }
+
+    func mint(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
+        let circle = try await authorize(request, context)
+        var request = request
+        let body = try await RequestParsing.jsonObject(&request)
+        let record = try ShareMinting.record(
+            body: body, circle: circle, policies: gateway.policies.snapshot, configuration: gateway.configuration, now: gateway.timestamp)
+        try await gateway.store.insertShareToken(record)
+        let token = try gateway.shares.mint(record)
+        return RequestParsing.json(ShareMinting.minted(record, token: token, baseURL: gateway.configuration.baseURL), status: .created)
+    }
+
+    func list(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
+        let circle = try await authorize(request, context)
+        let tokens = try await gateway.store.shareTokens(in: circle, now: gateway.timestamp)
+        return RequestParsing.json(.object([("tokens", .array(tokens.map { record in
+            ShareMinting.describe(record, connections: gateway.hub.streamCount(credential: .shareToken(jti: record.jti)))
+        }))]))
+    }
+
+    func revoke(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
+        let circle = try await authorize(request, context)
+        let jti = context.parameters.get("jti") ?? ""
+        guard try await gateway.store.revokeShareToken(circle: circle, jti: jti, at: gateway.timestamp) else {
+            throw SluiceError.notFound("no such share token")
+        }
+        gateway.shares.forget(jti: jti)
+        gateway.hub.close(credential: .shareToken(jti: jti))
+        return RequestParsing.noContent()
+    }
+
+    /// The token from `t` only; any failure is the same bare 401.
+    func verifiedToken(_ request: Request, circle: CircleID) async throws -> ShareTokenRecord {
+        guard let token = request.uri.queryParameters["t"].map(String.init), !token.isEmpty else {
+            throw SluiceError.unauthorized("a share token is required")
+        }
+        return try await gateway.shares.verify(token, circle: circle, now: gateway.now(), store: gateway.store)
+    }
+
+    /// A circle id that does not parse answers 401 like any bad token.
+    func publicCircle(_ context: SluiceRequestContext) throws(SluiceError) -> CircleID {
+        guard let text = context.parameters.get("circle"), let circle = CircleID(text) else {
+            throw .unauthorized("invalid share token")
+        }
+        return circle
+    }
+
+    /// CORS headers for a token: its origins only; none listed, any origin
+    /// without credentials. A request from another origin is refused.
+    func corsHeaders(_ request: Request, record: ShareTokenRecord) throws(SluiceError) -> HTTPFields {
+        var headers: HTTPFields = [:]
+        if record.origins.isEmpty {
+            headers[.accessControlAllowOrigin] = "*"
+            return headers
+        }
+        headers[.vary] = "Origin"
+        guard let origin = request.headers[.origin] else { return headers }
+        guard record.origins.contains(origin) else { throw .forbidden("this origin may not use this token") }
+        headers[.accessControlAllowOrigin] = origin
+        return headers
+    }
+
+    func publicStream(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
+        let circle = try publicCircle(context)
+        let record = try await verifiedToken(request, circle: circle)
+        let cors = try corsHeaders(request, record: record)
+        let query = request.uri.queryParameters
+        let subjects = try StreamQuery.subjects(query, default: record.subjects)
+        let naming = try StreamQuery.naming(query)
+        let (resume, text) = try StreamQuery.resumePoint(request, codec: gateway.opaqueIDs, circle: circle)
+        let spec = StreamSpec(
+            circle: circle, credential: .shareToken(jti: record.jti), face: record.purpose, subjects: subjects,
+            restriction: record.subjects, naming: naming, ids: gateway.opaqueIDs, opaqueIDs: true,
+            expiresAt: Date(timeIntervalSince1970: Double(record.expiresAt.milliseconds) / 1000),
+            maximumConnections: record.maxConnections)
+        let stream: EventStream
+        do {
+            stream = try await gateway.hub.open(spec, resumeAfter: resume, lastEventIDText: text, store: gateway.store)
+        } catch let error as SluiceError {
+            return ProblemResponse.make(error, extraHeaders: cors)
+        }
+        gateway.metrics.streamsOpened.increment()
+        return StreamQuery.response(stream, context: context, extraHeaders: cors)
+    }
+
+    func preflight(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
+        let circle = try publicCircle(context)
+        let record = try await verifiedToken(request, circle: circle)
+        var headers = try corsHeaders(request, record: record)
+        headers[.accessControlAllowMethods] = "GET, OPTIONS"
+        headers[.accessControlAllowHeaders] = "Last-Event-ID, Cache-Control"
+        headers[.accessControlMaxAge] = "600"
+        return Response(status: .noContent, headers: headers)
+    }
+
+    /// A tiny page that shows the public stream with the browser's own EventSource.
+    func embed(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
+        let circle = try publicCircle(context)
+        guard let token = request.uri.queryParameters["t"].map(String.init),
+              token.utf8.allSatisfy({ b in
+                  (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F || b == 0x2E
+              })
+        else { throw SluiceError.unauthorized("invalid share token") }
+        let record = try await verifiedToken(request, circle: circle)
+        let html = EmbedPage.html(circle: circle, token: token, element: record.element)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .contentSecurityPolicy: "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+                HTTPField.Name("Referrer-Policy")!: "no-referrer",
+            ],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+}

@@ -1,0 +1,18 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The request context: Hummingbird's core storage plus the connection's
+/// channel, whose close tells a stream that its client has gone.
+public struct SluiceRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+
+    /// Bodies are read with explicit limits by each route.
+    public var maxUploadSize: Int { 1 << 20 }
+}

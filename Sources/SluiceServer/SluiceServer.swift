@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+import SluiceCore
+import SluiceCrypto
+import SluiceHub
+
+/// The running gateway: the Hummingbird application and every long-running
+/// job as a `Service` in one `ServiceGroup`. Shutdown closes the streams
+/// first (so the HTTP server can drain), then the server, then ingest.
+public struct SluiceServer: Sendable {
+    public let gateway: Gateway
+
+    public init(gateway: Gateway) {
+        self.gateway = gateway
+    }
+
+    /// The router with every route of the contract.
+    public func makeRouter() -> Router<SluiceRequestContext> {
+        let router = Router(context: SluiceRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: AccessLogMiddleware())
+        SystemRoutes(gateway: gateway).register(on: router)
+        AdminRoutes(gateway: gateway).register(on: router)
+        EventRoutes(gateway: gateway).register(on: router)
+        ShareRoutes(gateway: gateway).register(on: router)
+        return router
+    }
+
+    /// Every service, in start order; the group shuts them down in reverse.
+    /// `onServerRunning` receives the bound port.
+    public func makeServiceGroup<C: Clock>(
+        clock: C, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> ServiceGroup where C.Duration == Duration {
+        let configuration = gateway.configuration
+        let logger = gateway.logger
+        let application = Application(
+            router: makeRouter(),
+            server: .http1(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil, backlog: 4096),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+        let policyWatcher = PolicyWatcher(
+            directory: configuration.policies, store: gateway.policies, interval: .seconds(configuration.policyPollSeconds),
+            clock: clock, logger: logger, metrics: gateway.metrics)
+        let retention = RetentionService(
+            store: gateway.store, maximumEvents: configuration.retentionMaxEvents,
+            maximumAge: configuration.retentionMaxAgeSeconds.map { .seconds($0) },
+            interval: .seconds(configuration.retentionIntervalSeconds), clock: clock, now: { gateway.timestamp }, logger: logger)
+        let keyUsage = KeyUsageService(
+            ring: gateway.keys, store: gateway.store, hub: gateway.hub, interval: .seconds(configuration.keyRefreshSeconds),
+            clock: clock, logger: logger)
+        let keeper = StreamKeeper(
+            hub: gateway.hub, heartbeat: .seconds(configuration.heartbeatSeconds), clock: clock, now: gateway.now)
+        return ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: gateway.ingest),
+                    .init(service: application),
+                    .init(service: retention),
+                    .init(service: keyUsage),
+                    .init(service: policyWatcher),
+                    .init(service: keeper),
+                ],
+                gracefulShutdownSignals: gracefulShutdownSignals,
+                logger: logger))
+    }
+}

@@ -1,0 +1,54 @@
+import SluiceCore
+
+/// The one narrow storage protocol every engine implements (SQLite now,
+/// PostgreSQL later). Every engine passes the same suite in `SluiceStoreTests`.
+public protocol EventStore: Sendable {
+    // MARK: Circles
+
+    /// Creates a circle; false when it already exists.
+    func createCircle(_ circle: CircleID, at: Timestamp) async throws -> Bool
+    func circles() async throws -> [CircleRecord]
+    func circleExists(_ circle: CircleID) async throws -> Bool
+    /// Deletes a circle with its events, keys and share tokens; false when absent.
+    func deleteCircle(_ circle: CircleID) async throws -> Bool
+
+    // MARK: API keys
+
+    func insertKey(_ key: APIKeyRecord) async throws
+    func key(id: String) async throws -> APIKeyRecord?
+    /// Keys of `circle`, or the platform keys for nil.
+    func keys(in circle: CircleID?) async throws -> [APIKeyRecord]
+    /// Every key not revoked, for the in-memory cache.
+    func activeKeys() async throws -> [APIKeyRecord]
+    func revokeKey(id: String, at: Timestamp) async throws -> Bool
+    /// Replaces the secret digest of a live key (rotation); false when absent or revoked.
+    func replaceKeySecret(id: String, digest: String) async throws -> Bool
+    /// Writes `last_used_at` for many keys in one transaction.
+    func recordKeyUse(_ uses: [String: Timestamp]) async throws
+
+    // MARK: Events
+
+    /// Appends each request in one durable transaction (group commit). Each
+    /// request succeeds or fails alone, all-or-nothing within itself.
+    func append(_ requests: [AppendRequest], at: Timestamp) async throws -> [Result<[StoredEvent], SluiceError>]
+    /// Retained events of `circle` with sequence > `after`, oldest first.
+    func events(in circle: CircleID, after: Int64, limit: Int) async throws -> [StoredEvent]
+    /// Retained events of one run with sequence > `after`, oldest first.
+    func events(in circle: CircleID, run: String, after: Int64, limit: Int) async throws -> [StoredEvent]
+    func bounds(of circle: CircleID) async throws -> LogBounds
+    /// Removes events beyond `maxEvents` newest or older than `olderThan`; returns how many.
+    func trim(_ circle: CircleID, maxEvents: Int?, olderThan: Timestamp?) async throws -> Int
+
+    // MARK: Share tokens
+
+    func insertShareToken(_ token: ShareTokenRecord) async throws
+    func shareToken(jti: String) async throws -> ShareTokenRecord?
+    /// Tokens of `circle` not revoked and not expired at `now`.
+    func shareTokens(in circle: CircleID, now: Timestamp) async throws -> [ShareTokenRecord]
+    func revokeShareToken(circle: CircleID, jti: String, at: Timestamp) async throws -> Bool
+
+    // MARK: Settings
+
+    /// Stores `value` under `name` unless a value is there; returns the stored one.
+    func setting(_ name: String, default value: [UInt8]) async throws -> [UInt8]
+}

@@ -1,0 +1,98 @@
+import SluiceCore
+
+/// A circle as stored.
+public struct CircleRecord: Sendable, Equatable {
+    public let id: CircleID
+    public let createdAt: Timestamp
+
+    public init(id: CircleID, createdAt: Timestamp) {
+        self.id = id
+        self.createdAt = createdAt
+    }
+}
+
+/// An API key as stored: never the secret, only its SHA-256 digest.
+public struct APIKeyRecord: Sendable, Equatable {
+    public let id: String
+    /// nil for a platform key.
+    public let circle: CircleID?
+    public let name: String?
+    public let scopes: Set<Scope>
+    public let subjects: PatternList
+    public let face: String
+    public var secretDigest: String
+    public let createdAt: Timestamp
+    public let expiresAt: Timestamp?
+    public var revokedAt: Timestamp?
+    public var lastUsedAt: Timestamp?
+
+    public init(
+        id: String, circle: CircleID?, name: String?, scopes: Set<Scope>, subjects: PatternList, face: String,
+        secretDigest: String, createdAt: Timestamp, expiresAt: Timestamp?, revokedAt: Timestamp? = nil,
+        lastUsedAt: Timestamp? = nil
+    ) {
+        self.id = id
+        self.circle = circle
+        self.name = name
+        self.scopes = scopes
+        self.subjects = subjects
+        self.face = face
+        self.secretDigest = secretDigest
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+        self.lastUsedAt = lastUsedAt
+    }
+}
+
+/// A minted share token as stored: its claims, never the token itself.
+public struct ShareTokenRecord: Sendable, Equatable {
+    public let jti: String
+    public let circle: CircleID
+    public let element: String
+    public let purpose: String
+    public let subjects: PatternList
+    public let origins: [String]
+    public let maxConnections: Int
+    public let createdAt: Timestamp
+    public let expiresAt: Timestamp
+    public var revokedAt: Timestamp?
+
+    public init(
+        jti: String, circle: CircleID, element: String, purpose: String, subjects: PatternList, origins: [String],
+        maxConnections: Int, createdAt: Timestamp, expiresAt: Timestamp, revokedAt: Timestamp? = nil
+    ) {
+        self.jti = jti
+        self.circle = circle
+        self.element = element
+        self.purpose = purpose
+        self.subjects = subjects
+        self.origins = origins
+        self.maxConnections = maxConnections
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// One publisher's events for one circle, appended all-or-nothing.
+public struct AppendRequest: Sendable {
+    public let circle: CircleID
+    public let events: [EventInput]
+
+    public init(circle: CircleID, events: [EventInput]) {
+        self.circle = circle
+        self.events = events
+    }
+}
+
+/// Where a circle's log stands: the newest sequence and the highest one removed by retention.
+public struct LogBounds: Sendable, Equatable {
+    public let latest: Int64
+    public let trimmedThrough: Int64
+
+    public init(latest: Int64, trimmedThrough: Int64) {
+        self.latest = latest
+        self.trimmedThrough = trimmedThrough
+    }
+}
