@@ -87,8 +87,9 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceServer", "SluiceCore", "SluiceStore", "SluiceSQLite",
+                "SluiceServer", "SluiceCore", "SluiceStore", "SluiceSQLite", "SluiceCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],

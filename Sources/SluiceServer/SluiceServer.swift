@@ -33,7 +33,7 @@ public struct SluiceServer: Sendable {
     /// Every service, in start order; the group shuts them down in reverse.
     /// `onServerRunning` receives the bound port.
     public func makeServiceGroup<C: Clock>(
-        clock: C, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        clock: C, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint], extraServices: [any Service] = [],
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> ServiceGroup where C.Duration == Duration {
         let configuration = gateway.configuration
@@ -65,7 +65,7 @@ public struct SluiceServer: Sendable {
                     .init(service: keyUsage),
                     .init(service: policyWatcher),
                     .init(service: keeper),
-                ],
+                ] + extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: logger))
     }

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+import SluiceCrypto
+import SluiceServer
+import SluiceStore
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "Create a demo circle, key and share token, print them, and publish a demo run every 2 s.")
+    var demo = false
+
+    func run() async throws {
+        let configuration = try options.load()
+        let logger = Output.logger(level: configuration.logLevel)
+        let gateway: Gateway
+        do {
+            gateway = try await Gateway.make(configuration: configuration, logger: logger) { key in
+                Output.error("\nPlatform key (shown once, keep it safe):\n  \(key)\n")
+            }
+        } catch let error as SluiceError {
+            throw ValidationError("cannot start: \(error.detail)")
+        }
+        var extra: [any Service] = []
+        if demo {
+            let circle = CircleID("demo")!
+            try await DemoSetup.prepare(gateway: gateway, circle: circle)
+            extra.append(DemoPublisher(ingest: gateway.ingest, circle: circle, interval: .seconds(2), clock: ContinuousClock(), logger: logger))
+        }
+        let server = SluiceServer(gateway: gateway)
+        let group = server.makeServiceGroup(clock: ContinuousClock(), extraServices: extra) { port in
+            logger.notice("sluice listening", metadata: ["address": "\(configuration.host):\(port)"])
+        }
+        try await group.run()
+    }
+}
+
+/// What `serve --demo` prints: a demo circle, a key for it, and a public URL.
+enum DemoSetup {
+    static func prepare(gateway: Gateway, circle: CircleID) async throws {
+        let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        _ = try await gateway.store.createCircle(circle, at: now)
+        let body = try JSONValue.parse(#"{"name":"demo","scopes":["events:read","events:publish","share:manage","keys:manage"]}"#)
+        let (record, token) = try KeyIssuer.issue(body: body, circle: circle, grantor: nil, now: now)
+        try await gateway.store.insertKey(record)
+        gateway.keys.put(record)
+        let mint = try JSONValue.parse(#"{"element":"sales-board","purpose":"public-widget","ttl_seconds":86400}"#)
+        let share = try ShareMinting.record(
+            body: mint, circle: circle, policies: gateway.policies.snapshot, configuration: gateway.configuration, now: now)
+        try await gateway.store.insertShareToken(share)
+        let shareToken = try gateway.shares.mint(share)
+        let base = gateway.configuration.baseURL
+        Output.error("""
+
+            Demo circle 'demo' is ready; a demo run is published every 2 s.
+              key:          \(token.text)
+              live (auth):  curl -N -H 'X-Api-Key: \(token.text)' \(base)/api/events/demo
+              public URL:   \(ShareMinting.publicURL(share, token: shareToken, baseURL: base))
+              widget page:  \(ShareMinting.embedURL(share, token: shareToken, baseURL: base))
+              publish:      curl -X POST -H 'X-Api-Key: \(token.text)' -H 'Content-Type: application/json' \\
+                              -d '{"subject":"sales-board.b1.completed","payload":{"output":{"total":7}}}' \(base)/api/demo/events
+
+            """)
+    }
+}
