@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "SluiceServerTests",
             dependencies: [
-                "SluiceTesting", "SluiceServer", "SluiceCore", "SluiceCrypto",
+                "SluiceTesting", "SluiceServer", "SluiceCore", "SluiceCrypto", "SluiceHub",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -69,7 +69,8 @@ public struct JWTVerifier: Sendable {
     private func checkTimes(_ claims: JSONValue, now: Date) throws(JWTError) {
         let current = Int64(now.timeIntervalSince1970.rounded(.down))
         guard let exp = JWTVerifier.seconds(claims["exp"]) else { throw JWTError("exp required") }
-        guard current < exp + leeway else { throw JWTError("expired") }
+        // Subtract rather than add: `exp` comes from the token and may be near Int64.max.
+        guard current - leeway < exp else { throw JWTError("expired") }
         if let nbfValue = claims["nbf"] {
             guard let nbf = JWTVerifier.seconds(nbfValue) else { throw JWTError("nbf must be a number") }
             guard current + leeway >= nbf else { throw JWTError("not yet valid") }

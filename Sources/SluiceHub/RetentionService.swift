@@ -43,18 +43,20 @@ public struct RetentionService<C: Clock>: Service where C.Duration == Duration {
 
     public func run() async throws {
         guard maximumEvents != nil || maximumAge != nil else { return }
-        while !Task.isCancelledOrShuttingDown {
-            do {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelledOrShuttingDown {
                 try await clock.sleep(for: interval)
-            } catch {
-                return
+                await applyLogged()
             }
-            do {
-                let removed = try await applyOnce()
-                if removed > 0 { logger.debug("retention removed events", metadata: ["count": "\(removed)"]) }
-            } catch {
-                logger.error("retention pass failed", metadata: ["error": "\(type(of: error))"])
-            }
+        }
+    }
+
+    private func applyLogged() async {
+        do {
+            let removed = try await applyOnce()
+            if removed > 0 { logger.debug("retention removed events", metadata: ["count": "\(removed)"]) }
+        } catch {
+            logger.error("retention pass failed", metadata: ["error": "\(type(of: error))"])
         }
     }
 }

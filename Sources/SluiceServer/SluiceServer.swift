@@ -40,7 +40,11 @@ public struct SluiceServer: Sendable {
         let logger = gateway.logger
         let application = Application(
             router: makeRouter(),
-            server: .http1(),
+            // Headers up to 256 KiB reach the routes, so an oversized token is
+            // refused by authentication (401) rather than by the parser.
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [], idleTimeout: nil,
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: 256 * 1024, maxHeaderListSize: 512 * 1024))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil, backlog: 4096),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

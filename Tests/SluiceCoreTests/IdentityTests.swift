@@ -123,24 +123,29 @@ private let good = "slk_abcdefghij12_" + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl
         #expect(token.secret == "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn")
     }
 
-    @Test(arguments: [
-        "", "slk_", "slk__", "slk",
-        String(good.dropLast()),  // one short
-        good + "A",  // one long
-        "slx_" + good.dropFirst(4),  // wrong prefix
-        "SLK_" + good.dropFirst(4),
-        "slk_ABCDEFGHIJ12_" + good.dropFirst(17),  // uppercase id
-        "slk_abcdefghij-2_" + good.dropFirst(17),  // '-' in id
-        "slk_abcdefghij12-" + good.dropFirst(17),  // wrong separator
-        String(good.dropLast()) + "-",  // '-' in secret
-        String(good.dropLast()) + "_",
-        String(good.dropLast()) + "=",
-        String(good.dropLast(2)) + "é",  // same byte count, not base62
-        " " + good.dropLast(),
-        String(good.dropLast()) + "\n",
-        "Bearer " + good,
-        "slk_abcdefghij12" + "_" + String(repeating: "A", count: 39) + "\u{0}",
-    ])
+    /// Keys that are almost right, each wrong in one way.
+    static let malformed: [String] = {
+        let tail = String(good.dropFirst(17))  // the secret
+        var keys = ["", "slk_", "slk__", "slk"]
+        keys.append(String(good.dropLast()))  // one short
+        keys.append(good + "A")  // one long
+        keys.append("slx_" + String(good.dropFirst(4)))  // wrong prefix
+        keys.append("SLK_" + String(good.dropFirst(4)))
+        keys.append("slk_ABCDEFGHIJ12_" + tail)  // uppercase id
+        keys.append("slk_abcdefghij-2_" + tail)  // '-' in id
+        keys.append("slk_abcdefghij12-" + tail)  // wrong separator
+        keys.append(String(good.dropLast()) + "-")  // '-' in secret
+        keys.append(String(good.dropLast()) + "_")
+        keys.append(String(good.dropLast()) + "=")
+        keys.append(String(good.dropLast(2)) + "é")  // same byte count, not base62
+        keys.append(" " + String(good.dropLast()))
+        keys.append(String(good.dropLast()) + "\n")
+        keys.append("Bearer " + good)
+        keys.append("slk_abcdefghij12_" + String(repeating: "A", count: 39) + "\u{0}")
+        return keys
+    }()
+
+    @Test(arguments: malformed)
     func malformedKeysAreRefused(_ text: String) {
         #expect(APIKeyToken(parsing: text) == nil)
     }

@@ -92,7 +92,7 @@ import Testing
         func randomSubject() -> Subject {
             Subject((0..<rng.int(1...7)).map { _ in rng.pick(literals + ["zz"]) }.joined(separator: "."))!
         }
-        var entries: [(SubjectPattern, Int)] = (0..<rng.int(1...30)).map { (randomPattern(), rng.int(0...12)) }
+        var entries: [(SubjectPattern, Int)] = (0..<rng.int(1...30)).map { _ in (randomPattern(), rng.int(0...12)) }
         var trie = SubjectTrie<Int>()
         for (pattern, value) in entries { trie.insert(pattern, value) }
 

@@ -170,8 +170,10 @@ private func liveQueue(after cursor: Int64 = 0, maximumFrames: Int = 4096, maxim
     @Test func closeIsIdempotentAndKeepsTheFirstReason() {
         var queue = SubscriberQueue(after: 0)
         _ = queue.enqueue(frame(1))
-        #expect(queue.close(.revoked))
-        #expect(!queue.close(.shutdown))
+        let first = queue.close(.revoked)
+        let second = queue.close(.shutdown)
+        #expect(first)
+        #expect(!second)
         #expect(queue.phase == .closed(.revoked))
         #expect(queue.frames.isEmpty)
         #expect(queue.enqueue(frame(2)) == .none)

@@ -50,6 +50,8 @@ struct ProblemMiddleware: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["status": "\(error.status.code)"])
                 return ProblemResponse.make(.internalError)
             }
+        } catch is NIOTooManyBytesError {
+            return ProblemResponse.make(.payloadTooLarge("the request body is too large"))
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(type(of: error))"])
             return ProblemResponse.make(.internalError)

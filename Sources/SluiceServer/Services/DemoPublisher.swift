@@ -22,10 +22,14 @@ public struct DemoPublisher<C: Clock>: Service where C.Duration == Duration {
     }
 
     public func run() async throws {
+        try? await cancelWhenGracefulShutdown { try await publishForever() }
+    }
+
+    private func publishForever() async throws {
         var run = 0
         var step = 0
         while !Task.isCancelledOrShuttingDownGracefully {
-            do { try await clock.sleep(for: interval) } catch { return }
+            try await clock.sleep(for: interval)
             let invocation = "demo_\(run)"
             let kind = step == 0 ? "started" : (step < 5 ? "progress" : "completed")
             let payload: JSONValue

@@ -35,9 +35,11 @@ public struct KeyUsageService<C: Clock>: Service where C.Duration == Duration {
     }
 
     public func run() async throws {
-        while !Task.isCancelledOrShuttingDownGracefully {
-            do { try await clock.sleep(for: interval) } catch { break }
-            await flushAndRefresh()
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelledOrShuttingDownGracefully {
+                try await clock.sleep(for: interval)
+                await flushAndRefresh()
+            }
         }
         try? await store.recordKeyUse(ring.takeUsage())
     }

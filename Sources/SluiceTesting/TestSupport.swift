@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// A wall clock tests move by hand (expiry, `exp` checks), starting at the real time.
+public final class ManualWallClock: Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+
+    public init() {}
+
+    public func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+
+    public func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+}
+
+/// Every log line a test server wrote, message and metadata, for assertions
+/// such as "no secret in any log line".
+public final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    public init() {}
+
+    public func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    public var all: [String] { lines.withLock { $0 } }
+
+    public var text: String { all.joined(separator: "\n") }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let capture: LogCapture
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var all = metadata
+        if let extra = event.metadata { all.merge(extra) { $1 } }
+        capture.append("\(event.level) \(event.message) \(all.map { "\($0)=\($1)" }.sorted().joined(separator: " "))")
+    }
+}
