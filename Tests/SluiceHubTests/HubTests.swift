@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct HubStreamTests {
     @Test func preambleThenHistoryThenLive() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             let history = try await fixture.commit([
                 event("automation.execute.started", "inv_7", payload: #"{"n":1}"#),
                 event("automation.execute.progress", "inv_7"),
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func connectedNamesNoLastEventIDWhenThereIsNone() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             let stream = try await fixture.open(spec(subjects: ["a.>", "b.*"]), resumeAfter: nil)
             let preamble = wireFrames(try #require(try await stream.next()))
             #expect(preamble.first?.retry == 3000)
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func liveOnlyStreamSkipsHistory() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             try await fixture.commit([event("a.one"), event("a.two")])
             let stream = try await fixture.open(spec(), resumeAfter: nil)
             _ = try await stream.next()
@@ -63,7 +63,7 @@ import Testing
     /// to live arrive exactly once, in order, with no gap.
     @Test(arguments: 0..<4)
     func noDuplicatesOrGapsAcrossTheSwitchToLive(round: Int) async throws {
-        try await withHub(limits: HubLimits(replayPage: 7)) { fixture in
+        try await withHub(limits: HubLimits(replayPage: 7)) { (fixture) async throws in
             let historyCount = 20 + round * 5
             let liveCount = 150
             let total = historyCount + liveCount
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func resumeAfterALaterIDReplaysOnlyTheRest() async throws {
-        try await withHub(limits: HubLimits(replayPage: 3)) { fixture in
+        try await withHub(limits: HubLimits(replayPage: 3)) { (fixture) async throws in
             try await fixture.commit((1...10).map { event("a.e\($0)") })
             let stream = try await fixture.open(spec(), resumeAfter: 6, lastEventID: "6")
             let (frames, _) = try await read(stream) { sequences($0).count >= 4 }
@@ -100,7 +100,7 @@ import Testing
     }
 
     @Test func resumingBeforeRetentionStartsWithReset() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             try await fixture.commit((1...10).map { event("a.e\($0)") })
             #expect(try await fixture.store.trim(acme, maxEvents: 5, olderThan: nil) == 5)
             let stream = try await fixture.open(spec(), resumeAfter: 2, lastEventID: "2")
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func streamsSeeOnlyTheirCircleSubjectsAndRestriction() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             let narrow = try await fixture.open(spec(subjects: ["a.>", "c.*"], restriction: ["a.x.>", "c.*"]), resumeAfter: nil)
             let other = try await fixture.open(spec(beta), resumeAfter: nil)
             _ = try await narrow.next()
@@ -141,7 +141,7 @@ import Testing
 
     /// Default-deny: a face no policy defines delivers nothing, not even history.
     @Test func anUndefinedFaceDeliversNothing() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             try await fixture.commit([event("a.one")])
             let stream = try await fixture.open(spec(face: "public-widget"), resumeAfter: 0)
             _ = try await stream.next()
@@ -155,7 +155,7 @@ import Testing
     }
 
     @Test func messageNamingDropsTheEventLine() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             try await fixture.commit([event("a.one")])
             let stream = try await fixture.open(spec(naming: .message), resumeAfter: 0)
             let preamble = wireFrames(try #require(try await stream.next()))
@@ -173,11 +173,12 @@ import Testing
             func encode(sequence: Int64, circle: CircleID) -> String { "x\(sequence)" }
             func decode(_ id: String, circle: CircleID) -> Int64? { id.hasPrefix("x") ? Int64(id.dropFirst()) : nil }
         }
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             try await fixture.commit([event("a.one")])
             let stream = try await fixture.open(spec(ids: Prefixed(), opaqueIDs: true), resumeAfter: 0)
             _ = try await stream.next()
-            let frame = try #require(wireFrames(try #require(try await stream.next())).first)
+            let chunk = try #require(try await stream.next())
+            let frame = try #require(wireFrames(chunk).first)
             #expect(frame.id == "x1")
             #expect(try JSONValue.parse(try #require(frame.data))["id"] == .string("x1"))
             stream.release()
@@ -188,7 +189,7 @@ import Testing
 @Suite struct HubLifecycleTests {
     /// Revoking a credential ends its streams at once, waking a waiting writer.
     @Test func revocationEndsTheStreamsOfThatCredential() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             let revoked = try await fixture.open(spec(credential: .apiKey(id: "k1")), resumeAfter: nil)
             let second = try await fixture.open(spec(credential: .apiKey(id: "k1")), resumeAfter: 0)
             let kept = try await fixture.open(spec(credential: .apiKey(id: "k2")), resumeAfter: nil)
@@ -214,7 +215,7 @@ import Testing
     }
 
     @Test func closingACircleEndsItsStreamsOnly() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             let inAcme = try await fixture.open(spec(acme), resumeAfter: nil)
             let inBeta = try await fixture.open(spec(beta), resumeAfter: nil)
             fixture.hub.close(circle: acme)
@@ -226,7 +227,7 @@ import Testing
     }
 
     @Test func maximumConnectionsPerCredential() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             let share = spec(credential: .shareToken(jti: "j1"), maximumConnections: 2)
             let first = try await fixture.open(share, resumeAfter: nil)
             let second = try await fixture.open(share, resumeAfter: nil)
@@ -248,7 +249,7 @@ import Testing
     }
 
     @Test func afterCloseAllNothingOpens() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             let stream = try await fixture.open(spec(), resumeAfter: nil)
             fixture.hub.closeAll()
             #expect(stream.subscription.closeReason == .shutdown)
@@ -259,7 +260,7 @@ import Testing
     /// A subscriber that stops reading overflows its queue and is closed with
     /// `.overflow`; a subscriber that keeps up gets every event meanwhile.
     @Test func aStalledSubscriberIsClosedWhileAnotherGetsEverything() async throws {
-        try await withHub(limits: HubLimits(queueFrames: 8)) { fixture in
+        try await withHub(limits: HubLimits(queueFrames: 8)) { (fixture) async throws in
             let stalled = try await fixture.open(spec(credential: .apiKey(id: "slow")), resumeAfter: nil)
             let reader = try await fixture.open(spec(credential: .apiKey(id: "fast")), resumeAfter: nil)
             _ = try await stalled.next()
@@ -286,7 +287,7 @@ import Testing
     /// Live progress of one invocation is coalesced to its newest while the
     /// terminal event is kept.
     @Test func aSlowSubscriberSeesTheNewestProgressAndTheTerminal() async throws {
-        try await withHub(limits: HubLimits(queueFrames: 4)) { fixture in
+        try await withHub(limits: HubLimits(queueFrames: 4)) { (fixture) async throws in
             let stream = try await fixture.open(spec(), resumeAfter: nil)
             _ = try await stream.next()
             try await goLive(stream, hub: fixture.hub)
@@ -304,7 +305,7 @@ import Testing
     /// A subscriber that has not even finished its replay is not closed by
     /// live traffic: it reads the missed events from the log when it resumes.
     @Test func aSubscriberStalledInReplayCatchesUpFromTheLog() async throws {
-        try await withHub(limits: HubLimits(queueFrames: 8)) { fixture in
+        try await withHub(limits: HubLimits(queueFrames: 8)) { (fixture) async throws in
             let stream = try await fixture.open(spec(), resumeAfter: 0, lastEventID: "0")
             try await fixture.commit((1...30).map { event("a.e\($0)") })
             for i in 0..<10 { try await fixture.commit([event("a.more\(i)")]) }
@@ -317,7 +318,7 @@ import Testing
     }
 
     @Test func runStreamClosesAfterItsTerminalEvent() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             try await fixture.commit([
                 event("job.run.started", "inv_1"), event("job.run.started", "inv_2"), event("job.run.progress", "inv_1"),
                 event("noise.update"),
@@ -337,7 +338,7 @@ import Testing
     }
 
     @Test func runStreamOfAFinishedRunSendsItsHistoryAndCloses() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             try await fixture.commit([
                 event("job.run.started", "inv_1"), event("job.run.progress", "inv_1"), event("job.run.failed", "inv_1"),
                 event("job.run.started", "inv_2"),
@@ -352,7 +353,7 @@ import Testing
     }
 
     @Test func runStreamWaitsForARunNotYetSeen() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             let stream = try await fixture.open(spec(run: "inv_9"), resumeAfter: nil)
             _ = try await stream.next()
             #expect(try await goLive(stream, hub: fixture.hub).isEmpty)
@@ -364,7 +365,7 @@ import Testing
     }
 
     @Test func heartbeatReachesIdleLiveStreams() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             let stream = try await fixture.open(spec(), resumeAfter: nil)
             _ = try await stream.next()
             try await goLive(stream, hub: fixture.hub)
@@ -375,7 +376,7 @@ import Testing
     }
 
     @Test func expiredCredentialsAreClosedOnTick() async throws {
-        try await withHub { fixture in
+        try await withHub { (fixture) async throws in
             let expiring = StreamSpec(
                 circle: acme, credential: .shareToken(jti: "j"), face: "member", subjects: .all, restriction: .all,
                 expiresAt: Date(timeIntervalSince1970: 1000))

@@ -10,53 +10,59 @@ import Testing
 /// Every event acknowledged before a `kill -9` is there after a restart,
 /// unchanged and without gaps. Runs the real `sluice` binary (built by
 /// `swift build` before the tests).
-@Suite struct DurabilityTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// A `sluice serve` process of our own; stopped only by its pid.
+final class GatewayProcess: Sendable {
+    let process: Process
+    let port: Int
 
-    /// A `sluice serve` process of our own; stopped only by its pid.
-    final class GatewayProcess: Sendable {
-        let process: Process
-        let port: Int
-
-        init(directory: URL, adminKey: String) async throws {
-            let binary = DurabilityTests.root.appendingPathComponent(".build/debug/sluice")
-            guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-                throw SluiceError.unavailable("build the sluice binary first (swift build): \(binary.path)")
-            }
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["serve", "--config", DurabilityTests.root.appendingPathComponent("Config/sluice.yaml").path]
-            process.environment = [
-                "SLUICE_LISTEN": "127.0.0.1:0", "SLUICE_DATABASE": "sqlite:\(directory.appendingPathComponent("d.db").path)",
-                "SLUICE_POLICIES": DurabilityTests.root.appendingPathComponent("policies").path, "SLUICE_ADMIN_KEY": adminKey,
-            ]
-            let pipe = Pipe()
-            process.standardError = pipe
-            process.standardOutput = FileHandle.nullDevice
-            let output = Mutex("")
-            try process.run()
-            self.process = process
-            let deadline = ContinuousClock.now + .seconds(30)
-            var found: Int?
-            while found == nil && ContinuousClock.now < deadline && process.isRunning {
-                let data = pipe.fileHandleForReading.availableData
-                let text = output.withLock { $0 += String(decoding: data, as: UTF8.self); return $0 }
-                if let range = text.range(of: "address=127.0.0.1:") {
-                    found = Int(text[range.upperBound...].prefix { $0.isNumber })
-                }
-            }
-            guard let found else {
-                process.terminate()
-                throw SluiceError.unavailable("sluice did not start")
-            }
-            port = found
+    init(directory: URL, adminKey: String) async throws {
+        let binary = repositoryRoot.appendingPathComponent(".build/debug/sluice")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw SluiceError.unavailable("build the sluice binary first (swift build): \(binary.path)")
         }
-
-        func kill9() {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve", "--config", repositoryRoot.appendingPathComponent("Config/sluice.yaml").path]
+        process.environment = [
+            "SLUICE_LISTEN": "127.0.0.1:0", "SLUICE_DATABASE": "sqlite:\(directory.appendingPathComponent("d.db").path)",
+            "SLUICE_POLICIES": repositoryRoot.appendingPathComponent("policies").path, "SLUICE_ADMIN_KEY": adminKey,
+        ]
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = FileHandle.nullDevice
+        let output = Mutex("")
+        try process.run()
+        self.process = process
+        let deadline = ContinuousClock.now + .seconds(30)
+        var found: Int?
+        while found == nil && ContinuousClock.now < deadline && process.isRunning {
+            let data = pipe.fileHandleForReading.availableData
+            let text = output.withLock { $0 += String(decoding: data, as: UTF8.self); return $0 }
+            if let range = text.range(of: "address=127.0.0.1:") {
+                found = Int(text[range.upperBound...].prefix { $0.isNumber })
+            }
         }
+        guard let found else {
+            process.terminate()
+            throw SluiceError.unavailable("sluice did not start")
+        }
+        port = found
     }
+
+    func kill9() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// Thread-safe record of what the gateway acknowledged.
+final class Acknowledged: Sendable {
+    let ids = Mutex<[String: String]>([:])
+}
+
+@Suite struct DurabilityTests {
 
     @Test func acknowledgedEventsSurviveKillNine() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-kill-\(UUID().uuidString)")
@@ -66,7 +72,7 @@ import Testing
         let admin = APIKeyToken.generate(using: &generator).text
         let first = try await GatewayProcess(directory: directory, adminKey: admin)
         let base = "http://127.0.0.1:\(first.port)"
-        func send(_ method: HTTPMethod, _ path: String, key: String, body: String) async throws -> (Int, JSONValue?) {
+        @Sendable func send(_ method: HTTPMethod, _ path: String, key: String, body: String) async throws -> (Int, JSONValue?) {
             var request = HTTPClientRequest(url: base + path)
             request.method = method
             request.headers.add(name: "X-Api-Key", value: key)
@@ -79,7 +85,7 @@ import Testing
         let (_, created) = try await send(.POST, "/api/acme/keys", key: admin, body: #"{"scopes":["events:publish","events:read"]}"#)
         let key = try #require(created?["key"]?.stringValue)
 
-        let acknowledged = Mutex<[String: String]>([:])
+        let acknowledged = Acknowledged()
         let publishers = (0..<4).map { worker in
             Task {
                 for i in 0..<400 {
@@ -87,7 +93,7 @@ import Testing
                     guard let (status, reply) = try? await send(.POST, "/api/acme/events", key: key, body: body), status == 201,
                           let ids = reply?["ids"]?.arrayValues
                     else { return }
-                    acknowledged.withLock { acked in
+                    acknowledged.ids.withLock { acked in
                         acked[ids[0].stringValue!] = "w\(worker).n\(i)"
                         acked[ids[1].stringValue!] = "w\(worker).m\(i)"
                     }
@@ -95,10 +101,10 @@ import Testing
             }
         }
         let deadline = ContinuousClock.now + .seconds(20)
-        while acknowledged.withLock({ $0.count }) < 200 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        while acknowledged.ids.withLock({ $0.count }) < 200 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         first.kill9()
         for publisher in publishers { await publisher.value }
-        let acked = acknowledged.withLock { $0 }
+        let acked = acknowledged.ids.withLock { $0 }
         #expect(acked.count >= 200)
 
         let second = try await GatewayProcess(directory: directory, adminKey: admin)

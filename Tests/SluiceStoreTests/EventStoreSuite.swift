@@ -62,7 +62,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func circlesCreateListExistsDelete(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             #expect(try await store.circles().isEmpty)
             #expect(try await store.createCircle(beta, at: at(20)))
@@ -80,7 +80,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func deletingACircleRemovesEverythingOfIt(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             _ = try await store.createCircle(beta, at: at(1))
@@ -112,7 +112,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func keysInsertAndGet(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             let circleKey = APIKeyRecord(
@@ -133,7 +133,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func keysAreListedPerCircleOrPlatform(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             try await store.insertKey(key("acme00000003", circle: acme, created: 3))
             try await store.insertKey(key("acme00000001", circle: acme, created: 1))
@@ -149,7 +149,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func revokedKeysLeaveTheActiveSet(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             try await store.insertKey(key("acme00000001", circle: acme))
             try await store.insertKey(key("acme00000002", circle: acme))
@@ -169,7 +169,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func replaceKeySecretOnlyForLiveKeys(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             try await store.insertKey(key("acme00000001", circle: acme))
             try await store.insertKey(key("old000000001", circle: acme, revoked: 5))
@@ -183,7 +183,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func recordKeyUseKeepsTheNewestTime(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             try await store.insertKey(key("acme00000001", circle: acme))
             try await store.insertKey(key("acme00000002", circle: acme))
@@ -201,7 +201,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func duplicateKeyIDIsRefused(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             try await fixture.store.insertKey(key("acme00000001", circle: acme))
             await #expect(throws: (any Error).self) { try await fixture.store.insertKey(key("acme00000001", circle: beta)) }
             #expect(try await fixture.store.key(id: "acme00000001")?.circle == acme)
@@ -214,7 +214,7 @@ extension Result {
     /// leaves no trace and no gap in the sequence.
     @Test(arguments: StoreEngine.all)
     func appendGroupWhereOneRequestBreaksTheLifecycle(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             _ = try await store.createCircle(beta, at: at(1))
@@ -249,7 +249,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func aBrokenBatchStoresNothingOfItself(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             let results = try await store.append(
@@ -264,7 +264,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func sequencesArePerCircleFromOneWithoutGaps(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             _ = try await store.createCircle(beta, at: at(1))
@@ -284,7 +284,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func concurrentAppendsGetDistinctContiguousSequences(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             let all = try await withThrowingTaskGroup(of: [Int64].self) { group in
@@ -312,7 +312,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func storedEventsKeepEveryField(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             let full = EventInput(
@@ -332,7 +332,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func appendingToAnUnknownCircleFails(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let results = try await fixture.store.append([AppendRequest(circle: ghost, events: [event("a")])], at: at(1))
             #expect(results.first?.failure?.code == "not_found")
             #expect(try await !fixture.store.circleExists(ghost))
@@ -342,7 +342,7 @@ extension Result {
     /// The lifecycle contract holds across a restart.
     @Test(arguments: StoreEngine.all)
     func lifecycleStateSurvivesReopening(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             _ = try await fixture.store.createCircle(acme, at: at(1))
             _ = try await fixture.store.appendOK(
                 [event("job.run.started", "open_inv"), event("job.run.started", "done_inv"), event("job.run.completed", "done_inv")],
@@ -367,7 +367,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func eventsAfterWithLimit(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             _ = try await store.createCircle(beta, at: at(1))
@@ -384,7 +384,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func eventsOfOneRun(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             _ = try await store.appendOK([
@@ -406,7 +406,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func boundsOfAnUnknownOrEmptyCircle(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             #expect(try await fixture.store.bounds(of: ghost) == LogBounds(latest: 0, trimmedThrough: 0))
             _ = try await fixture.store.createCircle(acme, at: at(1))
             #expect(try await fixture.store.bounds(of: acme) == LogBounds(latest: 0, trimmedThrough: 0))
@@ -417,7 +417,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func trimByMaximumEvents(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             _ = try await store.createCircle(beta, at: at(1))
@@ -442,7 +442,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func trimByAge(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             _ = try await store.appendOK([event("a.1"), event("a.2"), event("a.3")], to: acme, at: at(1000))
@@ -460,7 +460,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func trimByBothTakesTheFurtherCut(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             _ = try await store.appendOK([event("a.1"), event("a.2")], to: acme, at: at(1000))
@@ -476,7 +476,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func shareTokensInsertGetListRevoke(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             let live = shareToken("jti-live", created: 2)
             let second = shareToken("jti-second", created: 3, origins: [])
@@ -508,7 +508,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func duplicateJTIIsRefused(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             try await fixture.store.insertShareToken(shareToken("jti-1"))
             await #expect(throws: (any Error).self) { try await fixture.store.insertShareToken(shareToken("jti-1", circle: beta)) }
         }
@@ -518,7 +518,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func settingKeepsTheFirstStoredValue(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             let secret: [UInt8] = [0, 1, 2, 254, 255]
             #expect(try await store.setting("opaque-id-secret", default: secret) == secret)
@@ -530,7 +530,7 @@ extension Result {
 
     @Test(arguments: StoreEngine.all)
     func concurrentFirstSettingsAgreeOnOneValue(_ engine: StoreEngine) async throws {
-        try await withFreshStore(engine) { fixture in
+        try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             let values = try await withThrowingTaskGroup(of: [UInt8].self) { group in
                 for i in 0..<8 { group.addTask { try await store.setting("race", default: [UInt8(i)]) } }

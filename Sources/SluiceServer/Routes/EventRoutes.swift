@@ -51,7 +51,7 @@ struct EventRoutes {
             restriction: principal.subjectRestriction, naming: naming, ids: codec, run: run, expiresAt: principal.expiresAt)
         let stream = try await gateway.hub.open(spec, resumeAfter: resume, lastEventIDText: text, store: gateway.store)
         gateway.metrics.streamsOpened.increment()
-        return StreamQuery.response(stream, context: context)
+        return StreamQuery.response(stream, request: request, context: context)
     }
 }
 
@@ -86,20 +86,27 @@ enum StreamQuery {
 
     /// The SSE response: headers of contract section 4, then whatever the
     /// stream yields. The connection's close ends the stream at once.
-    static func response(_ stream: EventStream, context: SluiceRequestContext, extraHeaders: HTTPFields = [:]) -> Response {
+    static func response(_ stream: EventStream, request: Request, context: SluiceRequestContext, extraHeaders: HTTPFields = [:]) -> Response {
         context.channel.closeFuture.whenComplete { _ in stream.close(.clientGone) }
         var headers = extraHeaders
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        // A stream's connection is never reused: it closes with the stream.
+        headers[.connection] = "close"
         let allocator = context.channel.allocator
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             defer { stream.release() }
-            while let chunk = try await stream.next() {
-                guard !chunk.isEmpty else { continue }
-                var buffer = allocator.buffer(capacity: chunk.count)
-                buffer.writeBytes(chunk)
-                try await writer.write(buffer)
+            // Reading the request side is what notices a client that hung up.
+            try await request.body.consumeWithInboundCloseHandler { _ in
+                while let chunk = try await stream.next() {
+                    guard !chunk.isEmpty else { continue }
+                    var buffer = allocator.buffer(capacity: chunk.count)
+                    buffer.writeBytes(chunk)
+                    try await writer.write(buffer)
+                }
+            } onInboundClosed: {
+                stream.close(.clientGone)
             }
             try await writer.finish(nil)
         })

@@ -110,7 +110,7 @@ struct ShareRoutes {
             return ProblemResponse.make(error, extraHeaders: cors)
         }
         gateway.metrics.streamsOpened.increment()
-        return StreamQuery.response(stream, context: context, extraHeaders: cors)
+        return StreamQuery.response(stream, request: request, context: context, extraHeaders: cors)
     }
 
     func preflight(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
