@@ -56,6 +56,24 @@ public final class EventStream: Sendable {
         return out
     }
 
+    /// The preamble and the history, a chunk at a time; nil once the stream
+    /// is live (then `subscription` delivers) or over. A writer that drains
+    /// live frames itself calls this, then attaches its sink.
+    public func nextBeforeLive() async throws -> [UInt8]? {
+        if progress.finished { return nil }
+        if let preamble = progress.preamble {
+            progress.preamble = nil
+            return preamble
+        }
+        while let cursor = progress.replayCursor {
+            if let chunk = try await replayPage(after: cursor) { return chunk }
+        }
+        return nil
+    }
+
+    /// Whether the stream ended while replaying (a finished run).
+    public var endedBeforeLive: Bool { progress.finished }
+
     /// Writes one page of history; switches to live when the log is exhausted.
     private func replayPage(after cursor: Int64) async throws -> [UInt8]? {
         let spec = subscription.spec

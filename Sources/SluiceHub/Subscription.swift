@@ -13,6 +13,8 @@ public final class Subscription: Sendable {
     private struct Inner: Sendable {
         var queue: SubscriberQueue
         var waiter: CheckedContinuation<Void, Never>?
+        /// Once live, a writer that drains the queue itself instead of waiting.
+        var sink: (any FrameSink)?
     }
 
     private let inner: Mutex<Inner>
@@ -34,25 +36,44 @@ public final class Subscription: Sendable {
     var lastDelivered: Int64 { inner.withLock { $0.queue.lastDelivered } }
 
     func enqueue(_ frame: QueuedFrame) {
-        let waiter: CheckedContinuation<Void, Never>? = inner.withLock { inner in
+        let (waiter, sink): (CheckedContinuation<Void, Never>?, (any FrameSink)?) = inner.withLock { inner in
             switch inner.queue.enqueue(frame) {
-            case .none: return nil
+            case .none: return (nil, nil)
             case .wake, .closed:
                 defer { inner.waiter = nil }
-                return inner.waiter
+                return (inner.waiter, inner.sink)
             }
         }
         waiter?.resume()
+        sink?.framesReady()
     }
 
     /// Closes the stream; its writer wakes and ends.
     public func close(_ reason: CloseReason) {
-        let waiter: CheckedContinuation<Void, Never>? = inner.withLock { inner in
-            guard inner.queue.close(reason) else { return nil }
+        let (waiter, sink): (CheckedContinuation<Void, Never>?, (any FrameSink)?) = inner.withLock { inner in
+            guard inner.queue.close(reason) else { return (nil, nil) }
             defer { inner.waiter = nil }
-            return inner.waiter
+            return (inner.waiter, inner.sink)
         }
         waiter?.resume()
+        sink?.framesReady()
+    }
+
+    /// Hands live delivery to `sink`: from now on it is told when frames are
+    /// ready (or the stream closed) and drains them with `takeFrames()`.
+    public func attach(_ sink: any FrameSink) {
+        let ready = inner.withLock { inner -> Bool in
+            inner.sink = sink
+            if inner.queue.isClosed { return true }
+            if case .live = inner.queue.phase { return !inner.queue.frames.isEmpty }
+            return false
+        }
+        if ready { sink.framesReady() }
+    }
+
+    /// Everything ready to write, without waiting: frames, nothing, or closed.
+    public func takeFrames() -> SubscriberQueue.Drain {
+        inner.withLock { $0.queue.drain() }
     }
 
     func replayed(through sequence: Int64) {

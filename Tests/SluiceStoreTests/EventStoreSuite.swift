@@ -57,7 +57,7 @@ extension Result {
 }
 
 /// The one suite every `EventStore` engine must pass.
-@Suite("EventStore conformance") struct EventStoreSuite {
+@Suite("EventStore conformance", .timeLimit(.minutes(1))) struct EventStoreSuite {
     // MARK: Circles
 
     @Test(arguments: StoreEngine.all)

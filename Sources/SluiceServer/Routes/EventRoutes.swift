@@ -94,16 +94,23 @@ enum StreamQuery {
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         // A stream's connection is never reused: it closes with the stream.
         headers[.connection] = "close"
-        let allocator = context.channel.allocator
+        let channel = context.channel
+        let allocator = channel.allocator
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             defer { stream.release() }
             // Reading the request side is what notices a client that hung up.
             try await request.body.consumeWithInboundCloseHandler { _ in
-                while let chunk = try await stream.next() {
+                // Preamble and history through the response writer...
+                while let chunk = try await stream.nextBeforeLive() {
                     guard !chunk.isEmpty else { continue }
                     var buffer = allocator.buffer(capacity: chunk.count)
                     buffer.writeBytes(chunk)
                     try await writer.write(buffer)
+                }
+                // ...then live frames straight from the connection's event loop.
+                // The writer's writes are already queued on that loop, so order holds.
+                if !stream.endedBeforeLive {
+                    await ChannelStreamWriter(channel: channel, subscription: stream.subscription).run()
                 }
             } onInboundClosed: {
                 stream.close(.clientGone)

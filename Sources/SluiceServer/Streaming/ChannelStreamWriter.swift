@@ -1,0 +1,110 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTPTypes
+import SluiceCore
+import SluiceHub
+
+/// Writes a live stream straight to its connection from the connection's
+/// event loop: every frame queued since the last flush goes out in one write.
+/// At most `highWater` bytes are in flight per connection; past that the
+/// frames wait in the subscription's bounded queue (which coalesces, then
+/// closes, a reader that does not keep up).
+final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
+    // `inFlight` and `finished` are only touched on `channel.eventLoop`;
+    // `isQueued` only under the scheduler's lock; `completion` under its own lock.
+    private let channel: any Channel
+    private let subscription: Subscription
+    private let scheduler: FlushScheduler
+    private var inFlight = 0
+    private var finished = false
+    var isQueued = false
+    private let completion = NIOLockedValueBox<(done: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    static let highWater = 256 * 1024
+
+    init(channel: any Channel, subscription: Subscription) {
+        self.channel = channel
+        self.subscription = subscription
+        self.scheduler = FlushScheduler.of(channel.eventLoop)
+    }
+
+    func framesReady() {
+        scheduler.schedule(self)
+    }
+
+    /// Attaches to the subscription and returns when the stream is over and
+    /// every frame was handed to the channel.
+    func run() async {
+        subscription.attach(self)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = completion.withLockedValue { state -> Bool in
+                if state.done { return true }
+                state.waiter = continuation
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// On the event loop: writes whatever is ready.
+    func flush() {
+        guard !finished else { return }
+        guard inFlight < ChannelStreamWriter.highWater else {
+            // The reader is behind. If the stream was closed meanwhile (overflow,
+            // revocation), drop the connection rather than wait for it to drain.
+            if subscription.closeReason != nil {
+                channel.close(promise: nil)
+                finish()
+            }
+            return
+        }
+        switch subscription.takeFrames() {
+        case .empty:
+            return
+        case .closed(let reason):
+            // A reader that could not keep up is cut off; it resumes from the log.
+            if reason == .overflow { channel.close(promise: nil) }
+            finish()
+        case .frames(let frames):
+            var total = 0
+            for frame in frames { total += frame.bytes.count }
+            var buffer = channel.allocator.buffer(capacity: total)
+            var ends = false
+            for frame in frames {
+                buffer.writeBytes(frame.bytes)
+                if frame.endsStream {
+                    ends = true
+                    break
+                }
+            }
+            if buffer.readableBytes > 0 { write(buffer) }
+            if ends {
+                subscription.close(.finished)
+                finish()
+            }
+        }
+    }
+
+    private func write(_ buffer: ByteBuffer) {
+        let size = buffer.readableBytes
+        inFlight += size
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { result in
+            self.inFlight -= size
+            if case .failure = result { self.subscription.close(.clientGone) }
+            self.flush()
+        }
+        channel.writeAndFlush(HTTPResponsePart.body(buffer), promise: promise)
+    }
+
+    private func finish() {
+        guard !finished else { return }
+        finished = true
+        let waiter = completion.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            state.done = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+}
