@@ -100,7 +100,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: strict),
-        .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceCrypto", "SluiceCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SluiceCryptoTests", dependencies: ["SluiceCrypto", "SluiceCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "SluiceStoreTests",
             dependencies: ["SluiceStore", "SluiceSQLite", "SluiceCore"],

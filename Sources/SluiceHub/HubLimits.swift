@@ -9,7 +9,7 @@ public struct HubLimits: Sendable, Equatable {
     /// The `retry:` sent at the start of every stream, in milliseconds.
     public var retryMilliseconds: Int
 
-    public init(queueFrames: Int = 4096, queueBytes: Int = 4 << 20, replayPage: Int = 500, retryMilliseconds: Int = 3000) {
+    public init(queueFrames: Int = 4096, queueBytes: Int = 16 << 20, replayPage: Int = 500, retryMilliseconds: Int = 3000) {
         self.queueFrames = queueFrames
         self.queueBytes = queueBytes
         self.replayPage = replayPage

@@ -262,3 +262,38 @@ enum RetentionRunner {
         return try await service.applyOnce()
     }
 }
+
+@Suite struct BackpressureTests {
+    @Test func aStalledReaderIsCutOffWithoutSlowingOthers() async throws {
+        let server = try await TestServer.start { config in
+            // Room for one 100-event batch, little more: a reader that stops
+            // reading overflows soon after the kernel's buffers are full.
+            config.hub.queueFrames = 2000
+            config.hub.queueBytes = 1 << 20
+        }
+        let key = try await server.makeCircle("acme")
+        let stalled = try StalledReader(port: server.port, path: "/api/events/acme", headers: [("X-Api-Key", key)])
+        let reader = try await SSEClient(url: server.baseURL + "/api/events/acme", headers: [("X-Api-Key", key)])
+        _ = await reader.next()
+        var deadline = ContinuousClock.now + .seconds(3)
+        while server.gateway.hub.streamCount < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(server.gateway.hub.streamCount == 2)
+        let pad = String(repeating: "x", count: 4000)
+        let batches = 30
+        var received: [SSEParser.Event] = []
+        for b in 0..<batches {
+            let events = (0..<100).map { i in #"{"subject":"load.b\#(b).e\#(i)","payload":{"pad":"\#(pad)"}}"# }.joined(separator: ",")
+            #expect(try await server.publish("acme", key: key, #"{"events":[\#(events)]}"#).status == 201)
+            // The reading subscriber keeps up batch by batch; the stalled one never reads.
+            received += await reader.events(100, timeout: .seconds(10))
+        }
+        #expect(received.count == batches * 100, "the reading subscriber gets everything")
+        #expect(received.compactMap { $0.id.flatMap { Int($0) } } == Array(1...(batches * 100)))
+        deadline = ContinuousClock.now + .seconds(5)
+        while server.gateway.hub.streamCount > 1 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(server.gateway.hub.streamCount == 1, "the stalled subscriber was closed, its queue bounded")
+        stalled.disconnect()
+        reader.close()
+        try await server.stop()
+    }
+}
