@@ -4,14 +4,14 @@ import PackageDescription
 /// Strict settings for every Sluice target: Swift 6 language mode is the
 /// package default; these add the checks SwiftNIO and Hummingbird build with.
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
     name: "sluice",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "sluice", targets: ["sluice"]),
+        .executable(name: "sluice", targets: ["sluice"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
@@ -65,6 +66,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore", "SluiceStore", "SluiceSQLite", "SluiceHub", "SluiceCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -117,6 +119,7 @@ let package = Package(
             dependencies: [
                 "SluiceTesting", "SluiceServer", "SluiceCore", "SluiceCrypto", "SluiceHub",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -46,7 +46,7 @@ public struct JWTVerifier: Sendable {
         guard jwt_get_alg(jwt) == key.algorithm.libjwt else { throw JWTError("algorithm changed while decoding") }
 
         guard let payloadBytes = Base64URL.decode(parts[1]), let claims = try? JSONValue.parse(payloadBytes),
-              case .object = claims
+            case .object = claims
         else { throw JWTError("unreadable claims") }
         try checkTimes(claims, now: now)
         try checkIssuerAndAudience(claims)

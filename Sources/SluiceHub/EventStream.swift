@@ -28,6 +28,8 @@ public final class EventStream: Sendable {
         self.progress = Progress()
         progress.preamble = preamble
         progress.replayCursor = replayFrom
+        // A live-only stream has no history to write: release held frames now.
+        if replayFrom == nil { _ = subscription.finishReplay() }
     }
 
     public var spec: StreamSpec { subscription.spec }
@@ -134,16 +136,30 @@ extension Hub {
     /// - Parameter resumeAfter: the sequence from `Last-Event-ID`, or nil for
     ///   live only (run streams always start from their history).
     public func open(_ spec: StreamSpec, resumeAfter: Int64?, lastEventIDText: String?, store: any EventStore) async throws -> EventStream {
-        let bounds = try await store.bounds(of: spec.circle)
-        var cursor = resumeAfter ?? (spec.run != nil ? 0 : bounds.latest)
+        let subscription: Subscription
+        var replayFrom: Int64?
         var reset = false
-        if cursor < bounds.trimmedThrough {
-            reset = (resumeAfter ?? 0) > 0
-            cursor = bounds.trimmedThrough
+        var oldest: Int64 = 0
+        if resumeAfter == nil, spec.run == nil, let (live, _) = try registerLive(spec) {
+            // Live only, and the hub knows the newest sequence: nothing to read.
+            subscription = live
+        } else {
+            let bounds = try await store.bounds(of: spec.circle)
+            var cursor = resumeAfter ?? (spec.run != nil ? 0 : bounds.latest)
+            if cursor < bounds.trimmedThrough {
+                reset = (resumeAfter ?? 0) > 0
+                cursor = bounds.trimmedThrough
+            }
+            oldest = bounds.trimmedThrough + 1
+            subscription = try register(spec, cursor: cursor)
+            // Events committed between reading the bounds and registering are in
+            // the log; replaying from `cursor` picks them up (duplicates are dropped).
+            replayFrom = cursor
         }
-        let subscription = try register(spec, cursor: cursor)
-        // Events committed between reading the bounds and registering are in
-        // the log; replaying from `cursor` picks them up (duplicates are dropped).
+        guard spec.naming != .lines else {
+            // WebSocket streams carry envelopes only.
+            return EventStream(subscription: subscription, hub: self, store: store, preamble: [], replayFrom: replayFrom)
+        }
         var preamble = SSEFrame.retry(milliseconds: limits.retryMilliseconds)
         let connected: JSONValue = .object([
             ("circle", .string(spec.circle.rawValue)),
@@ -153,10 +169,10 @@ extension Hub {
         ])
         preamble += SSEFrame.event(id: nil, name: "connected", data: Array(connected.jsonText.utf8))
         if reset {
-            let oldest = spec.ids.encode(sequence: bounds.trimmedThrough + 1, circle: spec.circle)
-            let body: JSONValue = .object([("reason", .string("retention")), ("oldest_id", .string(oldest))])
+            let oldestID = spec.ids.encode(sequence: oldest, circle: spec.circle)
+            let body: JSONValue = .object([("reason", .string("retention")), ("oldest_id", .string(oldestID))])
             preamble += SSEFrame.event(id: nil, name: "reset", data: Array(body.jsonText.utf8))
         }
-        return EventStream(subscription: subscription, hub: self, store: store, preamble: preamble, replayFrom: cursor)
+        return EventStream(subscription: subscription, hub: self, store: store, preamble: preamble, replayFrom: replayFrom)
     }
 }

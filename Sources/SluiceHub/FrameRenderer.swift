@@ -38,7 +38,12 @@ struct FrameRenderer {
         var data: [UInt8] = []
         data.reserveCapacity(256)
         view.write(to: &data)
-        let name = spec.naming == .subject ? event.subject.rawValue : nil
-        return SSEFrame.event(id: id, name: name, data: data)
+        switch spec.naming {
+        case .subject: return SSEFrame.event(id: id, name: event.subject.rawValue, data: data)
+        case .message: return SSEFrame.event(id: id, name: nil, data: data)
+        case .lines:
+            data.append(0x0A)
+            return data
+        }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import SluiceCore
 import SluiceStore
+import Synchronization
 
 /// Subscriptions and fan-out. Each circle has a subject trie of its open
 /// streams, so an event reaches its subscribers without testing every one.
@@ -19,6 +19,9 @@ public final class Hub: Sendable {
         var byCredential: [Principal.Credential: Set<UInt64>] = [:]
         var all: [UInt64: Subscription] = [:]
         var closed = false
+        /// The newest sequence handed to `publish` per circle, for circles the
+        /// hub has been told about; lets a live-only stream open without the store.
+        var latest: [CircleID: Int64] = [:]
     }
 
     private let state = Mutex(State())
@@ -35,21 +38,45 @@ public final class Hub: Sendable {
     /// Throws 429 when the credential has `maximumConnections` streams open.
     func register(_ spec: StreamSpec, cursor: Int64) throws(SluiceError) -> Subscription {
         try state.withLock { (state) throws(SluiceError) -> Subscription in
-            guard !state.closed else { throw SluiceError.unavailable() }
-            if let maximum = spec.maximumConnections, (state.byCredential[spec.credential]?.count ?? 0) >= maximum {
-                throw SluiceError.tooManyConnections()
-            }
-            let id = state.nextID
-            state.nextID += 1
-            let subscription = Subscription(id: id, spec: spec, cursor: cursor, limits: limits)
-            var streams = state.circles[spec.circle] ?? CircleStreams()
-            for pattern in spec.indexPatterns { streams.index.insert(pattern, id) }
-            streams.members[id] = subscription
-            state.circles[spec.circle] = streams
-            state.byCredential[spec.credential, default: []].insert(id)
-            state.all[id] = subscription
-            return subscription
+            try Hub.insert(spec, cursor: cursor, into: &state, limits: limits)
         }
+    }
+
+    /// Registers a live-only stream at the newest published sequence, in the
+    /// same critical section as `publish`, so no event can fall between; nil
+    /// when the hub does not know the circle's newest sequence.
+    func registerLive(_ spec: StreamSpec) throws(SluiceError) -> (Subscription, Int64)? {
+        try state.withLock { (state) throws(SluiceError) -> (Subscription, Int64)? in
+            guard let latest = state.latest[spec.circle] else { return nil }
+            return (try Hub.insert(spec, cursor: latest, into: &state, limits: limits), latest)
+        }
+    }
+
+    /// Tells the hub a circle's newest committed sequence (at start, and 0 for a new circle).
+    public func seed(_ circle: CircleID, latest: Int64) {
+        state.withLock { $0.latest[circle] = latest }
+    }
+
+    /// Forgets a deleted circle.
+    public func forget(_ circle: CircleID) {
+        _ = state.withLock { $0.latest.removeValue(forKey: circle) }
+    }
+
+    private static func insert(_ spec: StreamSpec, cursor: Int64, into state: inout State, limits: HubLimits) throws(SluiceError) -> Subscription {
+        guard !state.closed else { throw SluiceError.unavailable() }
+        if let maximum = spec.maximumConnections, (state.byCredential[spec.credential]?.count ?? 0) >= maximum {
+            throw SluiceError.tooManyConnections()
+        }
+        let id = state.nextID
+        state.nextID += 1
+        let subscription = Subscription(id: id, spec: spec, cursor: cursor, limits: limits)
+        // Mutated in place through the dictionary, so neither the trie nor the
+        // member table is copied per registration.
+        for pattern in spec.indexPatterns { state.circles[spec.circle, default: CircleStreams()].index.insert(pattern, id) }
+        state.circles[spec.circle, default: CircleStreams()].members[id] = subscription
+        state.byCredential[spec.credential, default: []].insert(id)
+        state.all[id] = subscription
+        return subscription
     }
 
     /// Removes a stream from every index (its writer has ended).
@@ -57,10 +84,10 @@ public final class Hub: Sendable {
         let spec = subscription.spec
         state.withLock { state in
             guard state.all.removeValue(forKey: subscription.id) != nil else { return }
-            if var streams = state.circles[spec.circle] {
-                for pattern in spec.indexPatterns { streams.index.remove(pattern, subscription.id) }
-                streams.members[subscription.id] = nil
-                state.circles[spec.circle] = streams.members.isEmpty ? nil : streams
+            if state.circles[spec.circle] != nil {
+                for pattern in spec.indexPatterns { state.circles[spec.circle]?.index.remove(pattern, subscription.id) }
+                state.circles[spec.circle]?.members[subscription.id] = nil
+                if state.circles[spec.circle]?.members.isEmpty == true { state.circles[spec.circle] = nil }
             }
             state.byCredential[spec.credential]?.remove(subscription.id)
             if state.byCredential[spec.credential]?.isEmpty == true { state.byCredential[spec.credential] = nil }
@@ -77,7 +104,9 @@ public final class Hub: Sendable {
             let circle = events[index].circle
             var end = index
             while end < events.count && events[end].circle == circle { end += 1 }
+            let newest = events[end - 1].sequence
             let targets: [[Subscription]] = state.withLock { state in
+                if let known = state.latest[circle], known < newest { state.latest[circle] = newest }
                 guard let streams = state.circles[circle] else { return [] }
                 return events[index..<end].map { event in
                     streams.index.matches(event.subject).compactMap { streams.members[$0] }
@@ -142,7 +171,7 @@ public final class Hub: Sendable {
     }
 
     public func heartbeat() {
-        let all = state.withLock { Array($0.all.values) }
+        let all = state.withLock { $0.all.values.filter { $0.spec.naming != .lines } }
         let ping = QueuedFrame(sequence: 0, bytes: SSEFrame.ping)
         for subscription in all { subscription.enqueue(ping) }
     }

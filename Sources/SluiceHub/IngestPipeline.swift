@@ -1,8 +1,8 @@
 import Logging
 import ServiceLifecycle
-import Synchronization
 import SluiceCore
 import SluiceStore
+import Synchronization
 
 /// Group commit: publishers hand their batches here; one writer loop takes
 /// everything pending, commits it in one durable transaction, fans the

@@ -1,5 +1,5 @@
-import Synchronization
 import SluiceCore
+import Synchronization
 
 /// The policy in force, swapped atomically on reload. Readers take a snapshot
 /// per event, so an open stream follows a new policy from its next event.

@@ -9,6 +9,8 @@ public struct StreamSpec: Sendable {
         case subject
         /// No `event:` line, so `onmessage` sees every event (`events=message`).
         case message
+        /// No SSE framing: each envelope as one JSON line (WebSocket messages).
+        case lines
     }
 
     public let circle: CircleID

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import SluiceCore
 import SluiceStore
+import Synchronization
 
 /// One open stream: its spec, its bounded queue, and the writer that waits on
 /// it. The hub enqueues under the subscription's own lock, so one slow reader
@@ -85,7 +85,7 @@ public final class Subscription: Sendable {
     }
 
     /// Waits for frames; returns nil once the stream is closed.
-    func nextFrames() async -> [QueuedFrame]? {
+    public func nextFrames() async -> [QueuedFrame]? {
         while true {
             let drained = inner.withLock { $0.queue.drain() }
             switch drained {

@@ -39,10 +39,11 @@ extension SQLiteEventStore {
             }
         }
         let phases = try Lifecycle.apply(request.events, known: known)
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO event (circle, seq, subject, invocation_id, run_id, actor_type, actor_id, trace_id, cache, payload, ts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO event (circle, seq, subject, invocation_id, run_id, actor_type, actor_id, trace_id, cache, payload, ts)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         var stored: [StoredEvent] = []
         stored.reserveCapacity(request.events.count)
         var seq = last
@@ -95,8 +96,9 @@ extension SQLiteEventStore {
             if let maxEvents, let last = try Int64.fetchOne(db, sql: "SELECT last_seq FROM circle WHERE id = ?", arguments: [circle.rawValue]) {
                 cut = max(cut, last - Int64(maxEvents))
             }
-            if let olderThan, let newestOld = try Int64.fetchOne(
-                db, sql: "SELECT MAX(seq) FROM event WHERE circle = ? AND ts < ?", arguments: [circle.rawValue, olderThan.milliseconds])
+            if let olderThan,
+                let newestOld = try Int64.fetchOne(
+                    db, sql: "SELECT MAX(seq) FROM event WHERE circle = ? AND ts < ?", arguments: [circle.rawValue, olderThan.milliseconds])
             {
                 cut = max(cut, newestOld)
             }
@@ -111,7 +113,7 @@ extension SQLiteEventStore {
 
     static func event(_ row: Row, circle: CircleID) -> StoredEvent? {
         guard let subject = Subject(row["subject"]),
-              let payload = try? JSONValue.parse(row["payload"] as String)
+            let payload = try? JSONValue.parse(row["payload"] as String)
         else { return nil }
         var actor: EventActor?
         if let type: String = row["actor_type"], let kind = EventActor.Kind(rawValue: type) {

@@ -53,7 +53,7 @@ extension SQLiteEventStore {
 
     static func shareRecord(_ row: Row) -> ShareTokenRecord? {
         guard let circle = CircleID(row["circle"]),
-              let subjects = try? PatternList(commaSeparated: row["subjects"], field: "subjects")
+            let subjects = try? PatternList(commaSeparated: row["subjects"], field: "subjects")
         else { return nil }
         let origins = (row["origins"] as String).split(separator: " ").map(String.init)
         return ShareTokenRecord(

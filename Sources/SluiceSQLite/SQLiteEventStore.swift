@@ -128,7 +128,8 @@ public final class SQLiteEventStore: EventStore {
         return APIKeyRecord(
             id: row["id"], circle: circleText.flatMap(CircleID.init), name: row["name"], scopes: scopes, subjects: subjects,
             face: row["face"], secretDigest: row["secret_digest"], createdAt: Timestamp(milliseconds: row["created_at"]),
-            expiresAt: (row["expires_at"] as Int64?).map(Timestamp.init(milliseconds:)), revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.init(milliseconds:)),
+            expiresAt: (row["expires_at"] as Int64?).map(Timestamp.init(milliseconds:)),
+            revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.init(milliseconds:)),
             lastUsedAt: (row["last_used_at"] as Int64?).map(Timestamp.init(milliseconds:)))
     }
 }

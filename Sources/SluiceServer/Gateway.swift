@@ -60,6 +60,9 @@ public struct Gateway: Sendable {
             throw SluiceError.invalidConfiguration("policies: \(error.detail)")
         }
         let hub = Hub(policies: policies, limits: configuration.hub)
+        for circle in try await store.circles() {
+            hub.seed(circle.id, latest: try await store.bounds(of: circle.id).latest)
+        }
         let ingest = IngestPipeline(store: store, hub: hub, now: stamp, logger: logger)
         return Gateway(
             configuration: configuration, store: store, hub: hub, policies: policies, ingest: ingest, keys: keys,

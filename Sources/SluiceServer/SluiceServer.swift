@@ -1,12 +1,13 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
-import UnixSignals
 import SluiceCore
 import SluiceCrypto
 import SluiceHub
+import UnixSignals
 
 /// The running gateway: the Hummingbird application and every long-running
 /// job as a `Service` in one `ServiceGroup`. Shutdown closes the streams
@@ -27,6 +28,7 @@ public struct SluiceServer: Sendable {
         AdminRoutes(gateway: gateway).register(on: router)
         EventRoutes(gateway: gateway).register(on: router)
         ShareRoutes(gateway: gateway).register(on: router)
+        WebSocketRoute(gateway: gateway).register(on: router)
         return router
     }
 
@@ -38,13 +40,20 @@ public struct SluiceServer: Sendable {
     ) -> ServiceGroup where C.Duration == Duration {
         let configuration = gateway.configuration
         let logger = gateway.logger
+        let webSocket = WebSocketRoute(gateway: gateway)
         let application = Application(
             router: makeRouter(),
             // Headers up to 256 KiB reach the routes, so an oversized token is
             // refused by authentication (401) rather than by the parser.
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [], idleTimeout: nil,
-                httpDecoderConfiguration: .init(maxHeaderFieldSize: 256 * 1024, maxHeaderListSize: 512 * 1024))),
+            server: .http1WebSocketUpgrade(
+                configuration: .init(
+                    http1: .init(
+                        additionalChannelHandlers: [], idleTimeout: nil,
+                        httpDecoderConfiguration: .init(maxHeaderFieldSize: 256 * 1024, maxHeaderListSize: 512 * 1024)),
+                    ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(configuration.heartbeatSeconds))))
+            ) { head, _, _ in
+                await webSocket.shouldUpgrade(head)
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil, backlog: 4096),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import Synchronization
 import SluiceCore
+import Synchronization
 
 /// A real SSE connection for tests: the response head, then events parsed
 /// from the raw bytes as they arrive (a background task reads the body).

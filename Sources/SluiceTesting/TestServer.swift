@@ -4,9 +4,9 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
-import Synchronization
 import SluiceCore
 import SluiceServer
+import Synchronization
 
 /// A real Sluice server on a free loopback port, with its own temporary
 /// database and policy folder, a wall clock the test can move, and every log
@@ -129,8 +129,10 @@ public final class TestServer: Sendable {
     }
 
     /// Creates a circle and a key in it with `scopes`; returns the key.
-    public func makeCircle(_ circle: String, scopes: [String] = ["events:read", "events:publish", "share:manage", "keys:manage"],
-                           extra: String = "") async throws -> String {
+    public func makeCircle(
+        _ circle: String, scopes: [String] = ["events:read", "events:publish", "share:manage", "keys:manage"],
+        extra: String = ""
+    ) async throws -> String {
         let created = try await request(.POST, "/api/circles", key: adminKey, body: #"{"id":"\#(circle)"}"#)
         guard created.status == 201 || created.code == "circle_exists" else { throw SluiceError.invalidRequest("circle: \(created.body)") }
         return try await makeKey(circle, scopes: scopes, extra: extra)

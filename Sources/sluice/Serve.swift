@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
+import ServiceLifecycle
 import SluiceCore
 import SluiceCrypto
 import SluiceServer
 import SluiceStore
-import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the gateway.")
@@ -54,7 +54,8 @@ enum DemoSetup {
         try await gateway.store.insertShareToken(share)
         let shareToken = try gateway.shares.mint(share)
         let base = gateway.configuration.baseURL
-        Output.error("""
+        Output.error(
+            """
 
             Demo circle 'demo' is ready; a demo run is published every 2 s.
               key:          \(token.text)

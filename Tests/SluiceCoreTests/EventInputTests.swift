@@ -7,7 +7,8 @@ private func parse(_ text: String, limits: IngestLimits = IngestLimits()) throws
 
 @Suite struct EventInputParsingTests {
     @Test func singleEventWithEveryField() throws {
-        let events = try parse("""
+        let events = try parse(
+            """
             {"subject":"automation.execute.started","payload":{"input":{"n":1.50}},"invocation_id":"inv_7",
              "run_id":"run_1","actor":{"type":"agent","id":"a_1"},"trace_id":"4bf92f35","cache":"apply"}
             """)
@@ -41,9 +42,10 @@ private func parse(_ text: String, limits: IngestLimits = IngestLimits()) throws
     }
 
     @Test func nullOptionalFieldsAreAbsent() throws {
-        let event = try #require(try parse(
-            #"{"subject":"a","invocation_id":null,"run_id":null,"trace_id":null,"actor":null,"cache":null}"#
-        ).first)
+        let event = try #require(
+            try parse(
+                #"{"subject":"a","invocation_id":null,"run_id":null,"trace_id":null,"actor":null,"cache":null}"#
+            ).first)
         #expect(event.invocationID == nil && event.runID == nil && event.traceID == nil && event.actor == nil)
         #expect(event.cache == .invalidate)
     }

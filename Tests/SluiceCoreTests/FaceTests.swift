@@ -27,11 +27,12 @@ private let samplePayload = json(#"{"output":{"total":3,"secret":"s"},"progress"
         let event = storedEvent(payload: json(#"{"output":{"total":3}}"#))
         let view = try #require(try face([">"], ["**"]).render(event))
         #expect(view == event.envelope)
-        #expect(view.jsonText == """
-            {"id":"42","circle":"acme","subject":"automation.execute.completed","kind":"completed",\
-            "invocation_id":"inv_7","run_id":"inv_7","actor":{"type":"user","id":"u_1"},"trace_id":"4bf92f35",\
-            "cache":"apply","redacted":false,"payload":{"output":{"total":3}},"timestamp":"2026-03-19T12:00:00.123Z"}
-            """)
+        #expect(
+            view.jsonText == """
+                {"id":"42","circle":"acme","subject":"automation.execute.completed","kind":"completed",\
+                "invocation_id":"inv_7","run_id":"inv_7","actor":{"type":"user","id":"u_1"},"trace_id":"4bf92f35",\
+                "cache":"apply","redacted":false,"payload":{"output":{"total":3}},"timestamp":"2026-03-19T12:00:00.123Z"}
+                """)
     }
 
     @Test func alwaysKeptFieldsSurviveAnEmptyFieldList() throws {
@@ -47,11 +48,12 @@ private let samplePayload = json(#"{"output":{"total":3,"secret":"s"},"progress"
             ["sales-board.*.completed", "sales-board.*.progress"],
             ["payload.output.total", "payload.progress.percent", "actor.type"])
         let view = try #require(widget.render(storedEvent(subject: "sales-board.update.completed", payload: samplePayload)))
-        #expect(view.jsonText == """
-            {"id":"42","subject":"sales-board.update.completed","kind":"completed","actor":{"type":"user"},\
-            "cache":"invalidate","redacted":true,"payload":{"output":{"total":3},"progress":{"percent":50}},\
-            "timestamp":"2026-03-19T12:00:00.123Z"}
-            """)
+        #expect(
+            view.jsonText == """
+                {"id":"42","subject":"sales-board.update.completed","kind":"completed","actor":{"type":"user"},\
+                "cache":"invalidate","redacted":true,"payload":{"output":{"total":3},"progress":{"percent":50}},\
+                "timestamp":"2026-03-19T12:00:00.123Z"}
+                """)
         #expect(widget.render(storedEvent(subject: "sales-board.update.started", payload: samplePayload)) == nil)
         #expect(widget.render(storedEvent(subject: "automation.update.completed", payload: samplePayload)) == nil)
     }
@@ -156,9 +158,11 @@ private let samplePayload = json(#"{"output":{"total":3,"secret":"s"},"progress"
         #expect(error?.code == "invalid_policy")
     }
 
-    @Test(arguments: [("member", true), ("public-widget", true), ("a_b", true), ("0", true), ("-a", false), ("_a", false),
-                      ("Member", false), ("", false), ("a.b", false), (String(repeating: "f", count: 64), true),
-                      (String(repeating: "f", count: 65), false)])
+    @Test(arguments: [
+        ("member", true), ("public-widget", true), ("a_b", true), ("0", true), ("-a", false), ("_a", false),
+        ("Member", false), ("", false), ("a.b", false), (String(repeating: "f", count: 64), true),
+        (String(repeating: "f", count: 65), false),
+    ])
     func faceNames(_ name: String, _ valid: Bool) {
         #expect(Face.isValidName(name) == valid)
     }

@@ -10,8 +10,10 @@ import Testing
         #expect(circle.description == text)
     }
 
-    @Test(arguments: ["", "A", "Acme", "-a", "-", "a_b", "a.b", "a b", "a/b", "é", "a\n", " a",
-                      String(repeating: "z", count: 64)])
+    @Test(arguments: [
+        "", "A", "Acme", "-a", "-", "a_b", "a.b", "a b", "a/b", "é", "a\n", " a",
+        String(repeating: "z", count: 64),
+    ])
     func invalid(_ text: String) {
         #expect(CircleID(text) == nil)
     }
@@ -30,9 +32,10 @@ import Testing
 
 @Suite struct ScopeTests {
     @Test func rawValuesAreTheContractNames() {
-        #expect(Set(Scope.allCases.map(\.rawValue)) == [
-            "events:read", "events:publish", "share:manage", "keys:manage", "webhooks:manage", "platform:admin",
-        ])
+        #expect(
+            Set(Scope.allCases.map(\.rawValue)) == [
+                "events:read", "events:publish", "share:manage", "keys:manage", "webhooks:manage", "platform:admin",
+            ])
     }
 
     @Test func parsesAListAndCollapsesDuplicates() throws {
@@ -150,8 +153,10 @@ private let good = "slk_abcdefghij12_" + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl
         #expect(APIKeyToken(parsing: text) == nil)
     }
 
-    @Test(arguments: [("abcdefghij12", true), ("abcdefghij1", false), ("abcdefghij123", false), ("ABCDEFGHIJ12", false),
-                      ("abcdefghij_2", false), ("", false)])
+    @Test(arguments: [
+        ("abcdefghij12", true), ("abcdefghij1", false), ("abcdefghij123", false), ("ABCDEFGHIJ12", false),
+        ("abcdefghij_2", false), ("", false),
+    ])
     func validIDs(_ id: String, _ expected: Bool) {
         #expect(APIKeyToken.isValidID(id) == expected)
     }

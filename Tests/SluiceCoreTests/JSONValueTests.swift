@@ -24,8 +24,10 @@ import Testing
         #expect(value.jsonText == #"{"a":[1,2],"b":{}}"#)
     }
 
-    @Test(arguments: ["0", "-0", "1.0", "1e2", "1E+02", "-0.000", "3.14159265358979323846264338327950288",
-                      "18446744073709551616", "-9223372036854775809", "1e-400"])
+    @Test(arguments: [
+        "0", "-0", "1.0", "1e2", "1E+02", "-0.000", "3.14159265358979323846264338327950288",
+        "18446744073709551616", "-9223372036854775809", "1e-400",
+    ])
     func numbersKeepTheirSourceText(_ text: String) throws {
         #expect(try JSONValue.parse(text) == .number(text))
         #expect(try JSONValue.parse("[\(text)]") == .array([.number(text)]))
@@ -39,8 +41,10 @@ import Testing
         #expect(try JSONValue.parse(#""4""#).intValue == nil)
     }
 
-    @Test(arguments: ["01", "-01", "1.", ".5", "+1", "-", "1e", "1e+", "1.e3", "NaN", "Infinity", "-Infinity",
-                      "0x10", "1_000", "--1", "1.2.3"])
+    @Test(arguments: [
+        "01", "-01", "1.", ".5", "+1", "-", "1e", "1e+", "1.e3", "NaN", "Infinity", "-Infinity",
+        "0x10", "1_000", "--1", "1.2.3",
+    ])
     func invalidNumbersAreRefused(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
     }
@@ -86,15 +90,16 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONValue.parse(objects) }
     }
 
-    @Test(arguments: [
-        [0x22, 0xFF, 0x22],  // never valid in UTF-8
-        [0x22, 0xC0, 0xAF, 0x22],  // overlong "/"
-        [0x22, 0xED, 0xA0, 0x80, 0x22],  // a surrogate encoded directly
-        [0x22, 0xE2, 0x82, 0x22],  // truncated sequence
-        [0x22, 0x80, 0x22],  // lone continuation byte
-        [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
-        [0x7B, 0x22, 0xFE, 0x22, 0x3A, 0x31, 0x7D],  // in a key
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0x22, 0xFF, 0x22],  // never valid in UTF-8
+            [0x22, 0xC0, 0xAF, 0x22],  // overlong "/"
+            [0x22, 0xED, 0xA0, 0x80, 0x22],  // a surrogate encoded directly
+            [0x22, 0xE2, 0x82, 0x22],  // truncated sequence
+            [0x22, 0x80, 0x22],  // lone continuation byte
+            [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
+            [0x7B, 0x22, 0xFE, 0x22, 0x3A, 0x31, 0x7D],  // in a key
+        ] as [[UInt8]])
     func invalidUTF8IsRefused(_ bytes: [UInt8]) {
         let error = #expect(throws: JSONParseError.self) { try JSONValue.parse(bytes) }
         #expect(error?.reason == "invalid UTF-8")
@@ -138,8 +143,10 @@ import Testing
         #expect(error?.reason == "control character in string")
     }
 
-    @Test(arguments: ["", " ", "{} {}", "1 2", "[1,]", "{\"a\":1,}", "[1 2]", "{\"a\" 1}", "{1:2}", "{'a':1}",
-                      "tru", "nul", "True", "[", "{", "\"abc", "]", "}", "\u{FEFF}{}", "/* c */ {}"])
+    @Test(arguments: [
+        "", " ", "{} {}", "1 2", "[1,]", "{\"a\":1,}", "[1 2]", "{\"a\" 1}", "{1:2}", "{'a':1}",
+        "tru", "nul", "True", "[", "{", "\"abc", "]", "}", "\u{FEFF}{}", "/* c */ {}",
+    ])
     func malformedDocumentsAreRefused(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
     }
@@ -158,8 +165,9 @@ import Testing
         #expect(value["o"]?.objectMembers?.first?.0 == "k")
         #expect(value["missing"] == nil)
         #expect(JSONValue.array([])["s"] == nil)
-        #expect([JSONValue.null, .bool(true), .number("1"), .string(""), .array([]), .object([])].map(\.typeName)
-            == ["null", "boolean", "number", "string", "array", "object"])
+        #expect(
+            [JSONValue.null, .bool(true), .number("1"), .string(""), .array([]), .object([])].map(\.typeName)
+                == ["null", "boolean", "number", "string", "array", "object"])
     }
 
     @Test func objectEqualityIsOrderSensitive() {

@@ -70,15 +70,16 @@ private func event(_ subject: String, _ invocation: String?) -> EventInput {
         #expect(try Lifecycle.apply([event("x.started", "new")], known: ["i": .terminated]) == ["new": .open])
     }
 
-    @Test(arguments: [
-        ([("x.started", "i")], ["i": InvocationPhase.open]),
-        ([("x.progress", "i")], ["i": .terminated]),
-        ([("x.progress", "i")], [:]),
-        ([("x.started", "i"), ("x.completed", "i"), ("x.progress", "i")], [:]),
-        ([("x.started", "i"), ("x.started", "i")], [:]),
-        ([("x.started", "i"), ("x.update", "i")], [:]),
-        ([("x.started", "j"), ("x.cancelled", "j"), ("x.cancelled", "j")], ["i": .open]),
-    ] as [([(String, String)], [String: InvocationPhase])])
+    @Test(
+        arguments: [
+            ([("x.started", "i")], ["i": InvocationPhase.open]),
+            ([("x.progress", "i")], ["i": .terminated]),
+            ([("x.progress", "i")], [:]),
+            ([("x.started", "i"), ("x.completed", "i"), ("x.progress", "i")], [:]),
+            ([("x.started", "i"), ("x.started", "i")], [:]),
+            ([("x.started", "i"), ("x.update", "i")], [:]),
+            ([("x.started", "j"), ("x.cancelled", "j"), ("x.cancelled", "j")], ["i": .open]),
+        ] as [([(String, String)], [String: InvocationPhase])])
     func violationsAnywhereInTheBatchRefuseIt(_ batch: [(String, String)], _ known: [String: InvocationPhase]) {
         let error = #expect(throws: SluiceError.self) {
             try Lifecycle.apply(batch.map { event($0.0, $0.1) }, known: known)

@@ -2,7 +2,8 @@ import SluiceCore
 import Testing
 
 private func frame(_ sequence: Int64, progressOf: String? = nil, ends: Bool = false, size: Int = 10) -> QueuedFrame {
-    QueuedFrame(sequence: sequence, progressOf: progressOf, endsStream: ends, bytes: Array(repeating: UInt8(truncatingIfNeeded: sequence), count: size))
+    QueuedFrame(
+        sequence: sequence, progressOf: progressOf, endsStream: ends, bytes: Array(repeating: UInt8(truncatingIfNeeded: sequence), count: size))
 }
 
 private let heartbeat = QueuedFrame(sequence: 0, bytes: SSEFrame.ping)

@@ -21,20 +21,27 @@ import Testing
 
     /// RFC 4231 test cases 1, 2 and 6 (a key longer than the block).
     @Test(arguments: [
-        ([UInt8](repeating: 0x0B, count: 20), Array("Hi There".utf8),
-         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
-        (Array("Jefe".utf8), Array("what do ya want for nothing?".utf8),
-         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
-        ([UInt8](repeating: 0xAA, count: 131), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
-         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+        (
+            [UInt8](repeating: 0x0B, count: 20), Array("Hi There".utf8),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+        ),
+        (
+            Array("Jefe".utf8), Array("what do ya want for nothing?".utf8),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        ),
+        (
+            [UInt8](repeating: 0xAA, count: 131), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        ),
     ])
     func hmacKnownVectors(_ key: [UInt8], _ message: [UInt8], _ hex: String) {
         #expect(SecretDigest.hex(SecretDigest.hmacSHA256(key: key, message: message)) == hex)
     }
 
     @Test func hmacOfAnEmptyMessageAndKey() {
-        #expect(SecretDigest.hex(SecretDigest.hmacSHA256(key: [], message: []))
-            == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
+        #expect(
+            SecretDigest.hex(SecretDigest.hmacSHA256(key: [], message: []))
+                == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
     }
 
     @Test func constantTimeEquals() {
@@ -136,8 +143,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["", "42", "AAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAA", "!!!!!!!!!!!!!!!!!!!!!!",
-                      "AAAAAAAAAAAAAAAAAAAAA=", "-_-_-_-_-_-_-_-_-_-_-_"])
+    @Test(arguments: [
+        "", "42", "AAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAA", "!!!!!!!!!!!!!!!!!!!!!!",
+        "AAAAAAAAAAAAAAAAAAAAA=", "-_-_-_-_-_-_-_-_-_-_-_",
+    ])
     func garbageDoesNotDecode(_ id: String) {
         #expect(codec.decode(id, circle: acme) == nil)
     }

@@ -17,9 +17,10 @@ import Testing
             let stream = try await fixture.open(spec(), resumeAfter: 0, lastEventID: "0")
 
             let preamble = try #require(try await stream.next())
-            #expect(String(decoding: preamble, as: UTF8.self) == """
-                retry: 3000\n\nevent: connected\ndata: {"circle":"acme","face":"member","subjects":[">"],"last_event_id":"0"}\n\n
-                """)
+            #expect(
+                String(decoding: preamble, as: UTF8.self) == """
+                    retry: 3000\n\nevent: connected\ndata: {"circle":"acme","face":"member","subjects":[">"],"last_event_id":"0"}\n\n
+                    """)
 
             let replayed = wireFrames(try #require(try await stream.next()))
             #expect(replayed.map(\.id) == ["1", "2", "3"])

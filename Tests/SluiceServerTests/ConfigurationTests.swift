@@ -24,10 +24,12 @@ import Testing
 
     @Test func environmentOverridesTheFile() throws {
         let path = try write("listen: 127.0.0.1:9000\nheartbeat_seconds: 5\n")
-        let config = try SluiceConfiguration.load(file: path, environment: [
-            "SLUICE_LISTEN": "0.0.0.0:7000", "SLUICE_DATABASE": "sqlite:/tmp/x.db", "SLUICE_POLICIES": "/tmp/p",
-            "SLUICE_HEARTBEAT_SECONDS": "2", "SLUICE_RETENTION_MAX_EVENTS": "10",
-        ])
+        let config = try SluiceConfiguration.load(
+            file: path,
+            environment: [
+                "SLUICE_LISTEN": "0.0.0.0:7000", "SLUICE_DATABASE": "sqlite:/tmp/x.db", "SLUICE_POLICIES": "/tmp/p",
+                "SLUICE_HEARTBEAT_SECONDS": "2", "SLUICE_RETENTION_MAX_EVENTS": "10",
+            ])
         #expect(config.host == "0.0.0.0")
         #expect(config.port == 7000)
         #expect(config.sqlitePath == "/tmp/x.db")
@@ -64,8 +66,12 @@ import Testing
     @Test func secretsNeverAppearInConfigurationErrors() throws {
         let secret = "this-is-a-very-secret-value-of-enough-length"
         #expect {
-            _ = try SluiceConfiguration.load(file: nil, environment: ["SLUICE_JWT_HS256_SECRET": secret, "SLUICE_JWT_ISSUER": "x",
-                                                                        "SLUICE_HEARTBEAT_SECONDS": "zero"])
+            _ = try SluiceConfiguration.load(
+                file: nil,
+                environment: [
+                    "SLUICE_JWT_HS256_SECRET": secret, "SLUICE_JWT_ISSUER": "x",
+                    "SLUICE_HEARTBEAT_SECONDS": "zero",
+                ])
         } throws: { error in
             "\(error)".contains("SLUICE_HEARTBEAT_SECONDS") && !"\(error)".contains(secret)
         }

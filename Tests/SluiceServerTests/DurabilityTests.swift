@@ -37,7 +37,9 @@ final class GatewayProcess: Sendable {
         var found: Int?
         while found == nil && ContinuousClock.now < deadline && process.isRunning {
             let data = pipe.fileHandleForReading.availableData
-            let text = output.withLock { $0 += String(decoding: data, as: UTF8.self); return $0 }
+            let text = output.withLock {
+                $0 += String(decoding: data, as: UTF8.self); return $0
+            }
             if let range = text.range(of: "address=127.0.0.1:") {
                 found = Int(text[range.upperBound...].prefix { $0.isNumber })
             }
@@ -91,7 +93,7 @@ final class Acknowledged: Sendable {
                 for i in 0..<400 {
                     let body = #"{"events":[{"subject":"w\#(worker).n\#(i)","payload":{"w":\#(worker),"i":\#(i)}},{"subject":"w\#(worker).m\#(i)"}]}"#
                     guard let (status, reply) = try? await send(.POST, "/api/acme/events", key: key, body: body), status == 201,
-                          let ids = reply?["ids"]?.arrayValues
+                        let ids = reply?["ids"]?.arrayValues
                     else { return }
                     acknowledged.ids.withLock { acked in
                         acked[ids[0].stringValue!] = "w\(worker).n\(i)"

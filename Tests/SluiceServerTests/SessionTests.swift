@@ -39,8 +39,10 @@ import Testing
 
     func token(_ claims: JSONValue, kid: String = "rs") throws -> String {
         switch kid {
-        case "rs": return try JWTSigner.mint(claims: claims, key: JWTKey(id: "rs", algorithm: .rs256, material: SessionTests.pem("rs256-private.pem")))
-        case "es": return try JWTSigner.mint(claims: claims, key: JWTKey(id: "es", algorithm: .es256, material: SessionTests.pem("es256-private.pem")))
+        case "rs":
+            return try JWTSigner.mint(claims: claims, key: JWTKey(id: "rs", algorithm: .rs256, material: SessionTests.pem("rs256-private.pem")))
+        case "es":
+            return try JWTSigner.mint(claims: claims, key: JWTKey(id: "es", algorithm: .es256, material: SessionTests.pem("es256-private.pem")))
         default: return try JWTSigner.mint(claims: claims, key: JWTKey(id: kid, algorithm: .hs256, material: SessionTests.hmacSecret))
         }
     }
@@ -68,7 +70,8 @@ import Testing
     static func unsigned(alg: String) -> String {
         let header = Base64URL.encode(Array(#"{"alg":"\#(alg)","typ":"JWT"}"#.utf8))
         let now = Int64(Date().timeIntervalSince1970)
-        let body = Base64URL.encode(Array(#"{"sub":"u","iss":"\#(issuer)","aud":"sluice","exp":\#(now + 3600),"circles":{"acme":["keys:manage"]}}"#.utf8))
+        let body = Base64URL.encode(
+            Array(#"{"sub":"u","iss":"\#(issuer)","aud":"sluice","exp":\#(now + 3600),"circles":{"acme":["keys:manage"]}}"#.utf8))
         return "\(header).\(body)."
     }
 
@@ -85,7 +88,8 @@ import Testing
             let forged = try JWTSigner.mint(claims: claims(), key: JWTKey(id: kid, algorithm: .hs256, material: SessionTests.pem(file)))
             attacks.append(("HS256 over the \(kid) public PEM", forged))
         }
-        let wrongKey = try JWTSigner.mint(claims: claims(), key: JWTKey(id: "rs", algorithm: .rs256, material: SessionTests.pem("rs256-other-private.pem")))
+        let wrongKey = try JWTSigner.mint(
+            claims: claims(), key: JWTKey(id: "rs", algorithm: .rs256, material: SessionTests.pem("rs256-other-private.pem")))
         attacks.append(("wrong key", wrongKey))
         let good = try token(claims())
         let parts = good.split(separator: ".").map(String.init)

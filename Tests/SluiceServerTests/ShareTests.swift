@@ -15,10 +15,12 @@ import Testing
         let url: String
     }
 
-    func mint(_ server: TestServer, key: String, circle: String = "acme", body: String = #"{"element":"sales-board","purpose":"public-widget"}"#) async throws -> Minted {
+    func mint(_ server: TestServer, key: String, circle: String = "acme", body: String = #"{"element":"sales-board","purpose":"public-widget"}"#)
+        async throws -> Minted
+    {
         let reply = try await server.request(.POST, "/api/\(circle)/_share/mint", key: key, body: body)
         guard reply.status == 201, let json = reply.json, let token = json["token"]?.stringValue, let jti = json["jti"]?.stringValue,
-              let url = json["url"]?.stringValue
+            let url = json["url"]?.stringValue
         else { throw SluiceError.invalidRequest("mint failed: \(reply.body)") }
         return Minted(token: token, jti: jti, url: url)
     }
@@ -73,7 +75,10 @@ import Testing
         #expect(connected?.data.contains("public-widget") == true)
         for _ in 0..<5 { try await server.publish("acme", key: key, #"{"subject":"other.thing.completed"}"#) }
         try await server.publish("acme", key: key, #"{"subject":"sales-board.b1.started","invocation_id":"i1","payload":{"secret":1}}"#)
-        try await server.publish("acme", key: key, #"{"subject":"sales-board.b1.completed","invocation_id":"i1","actor":{"type":"user","id":"u_secret"},"trace_id":"t_secret","cache":"apply","payload":{"output":{"total":3,"cost":99},"customer":"Alice"}}"#)
+        try await server.publish(
+            "acme", key: key,
+            #"{"subject":"sales-board.b1.completed","invocation_id":"i1","actor":{"type":"user","id":"u_secret"},"trace_id":"t_secret","cache":"apply","payload":{"output":{"total":3,"cost":99},"customer":"Alice"}}"#
+        )
         let events = await stream.events(1)
         #expect(events.count == 1)
         let envelope = try #require(events.first.flatMap { try? JSONValue.parse($0.data) })
@@ -119,7 +124,9 @@ import Testing
         let server = try await TestServer.start()
         let key = try await server.makeCircle("acme")
         let minted = try await mint(server, key: key)
-        let streams = [try await SSEClient(url: publicURL(server, "acme", minted.token)), try await SSEClient(url: publicURL(server, "acme", minted.token))]
+        let streams = [
+            try await SSEClient(url: publicURL(server, "acme", minted.token)), try await SSEClient(url: publicURL(server, "acme", minted.token)),
+        ]
         for stream in streams { _ = await stream.next() }
         let start = ContinuousClock.now
         #expect(try await server.request(.DELETE, "/api/acme/_share/\(minted.jti)", key: key).status == 204)
@@ -199,8 +206,10 @@ import Testing
         _ = try await server.request(.DELETE, "/api/acme/_share/\(revoked.jti)", key: key)
         let parts = good.token.split(separator: ".").map(String.init)
         let header = { (json: String) in Base64URL.encode(Array(json.utf8)) }
-        let tamperedClaims = Base64URL.encode(Array(String(decoding: Base64URL.decode(parts[1])!, as: UTF8.self)
-            .replacingOccurrences(of: "\"max_connections\":100", with: "\"max_connections\":9999").utf8))
+        let tamperedClaims = Base64URL.encode(
+            Array(
+                String(decoding: Base64URL.decode(parts[1])!, as: UTF8.self)
+                    .replacingOccurrences(of: "\"max_connections\":100", with: "\"max_connections\":9999").utf8))
         let forgedWithOtherKey = try JWTSigner.mint(
             claims: try JSONValue.parse(String(decoding: Base64URL.decode(parts[1])!, as: UTF8.self)),
             key: JWTKey(id: "db-1", algorithm: .hs256, material: Array("a-completely-different-secret-of-32-bytes!".utf8)))
@@ -217,7 +226,8 @@ import Testing
         cases.append(("expired", expired.token))
         var bodies = Set<String>()
         for (name, token) in cases {
-            let stream = try await SSEClient(url: publicURL(server, "acme", token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token))
+            let stream = try await SSEClient(
+                url: publicURL(server, "acme", token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token))
             #expect(stream.status == 401, "\(name)")
             #expect(!stream.errorBody.contains("globex"), "\(name)")
             bodies.insert(stream.errorBody)
@@ -282,7 +292,10 @@ import Testing
             }
         }
         for i in 0..<60 {
-            try await server.publish("acme", key: key, #"{"subject":"sales-board.b\#(i).progress","payload":{"progress":{"percent":\#(i)},"secret":"s\#(i)"},"actor":{"type":"agent","id":"agent-secret"}}"#)
+            try await server.publish(
+                "acme", key: key,
+                #"{"subject":"sales-board.b\#(i).progress","payload":{"progress":{"percent":\#(i)},"secret":"s\#(i)"},"actor":{"type":"agent","id":"agent-secret"}}"#
+            )
             try await server.publish("globex", key: globexKey, #"{"subject":"sales-board.b\#(i).progress","payload":{"progress":{"percent":1}}}"#)
         }
         try await reloads.value

@@ -26,10 +26,16 @@ import Testing
         #expect(hello["face"] == .string("member"))
         #expect(hello["last_event_id"] == .null)
         #expect(String(decoding: stream.raw, as: UTF8.self).hasPrefix("retry: 3000\n\n"))
-        let reply = try await server.publish("acme", key: key, #"{"subject":"automation.execute.completed","invocation_id":"inv_7","payload":{"output":{"total":3}},"actor":{"type":"user","id":"u_1"},"trace_id":"4bf92f35","cache":"apply"}"#)
+        let reply = try await server.publish(
+            "acme", key: key,
+            #"{"subject":"automation.execute.completed","invocation_id":"inv_7","payload":{"output":{"total":3}},"actor":{"type":"user","id":"u_1"},"trace_id":"4bf92f35","cache":"apply"}"#
+        )
         #expect(reply.status == 409)
         #expect(reply.code == "lifecycle_violation", "completed without started breaks the lifecycle")
-        let ok = try await server.publish("acme", key: key, #"{"events":[{"subject":"automation.execute.started","invocation_id":"inv_7"},{"subject":"automation.execute.completed","invocation_id":"inv_7","run_id":"r1","payload":{"output":{"total":3}},"actor":{"type":"user","id":"u_1"},"trace_id":"4bf92f35","cache":"apply"}]}"#)
+        let ok = try await server.publish(
+            "acme", key: key,
+            #"{"events":[{"subject":"automation.execute.started","invocation_id":"inv_7"},{"subject":"automation.execute.completed","invocation_id":"inv_7","run_id":"r1","payload":{"output":{"total":3}},"actor":{"type":"user","id":"u_1"},"trace_id":"4bf92f35","cache":"apply"}]}"#
+        )
         #expect(ok.json?["ids"] == .array([.string("1"), .string("2")]))
         let events = await stream.events(2)
         #expect(events.count == 2)
@@ -73,7 +79,9 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (circle, key) in [("acme", acme), ("globex", globex)] {
                 group.addTask {
-                    for i in 0..<40 { try await server.publish(circle, key: key, #"{"subject":"\#(circle).item.n\#(i)","payload":{"owner":"\#(circle)"}}"#) }
+                    for i in 0..<40 {
+                        try await server.publish(circle, key: key, #"{"subject":"\#(circle).item.n\#(i)","payload":{"owner":"\#(circle)"}}"#)
+                    }
                 }
             }
             try await group.waitForAll()

@@ -218,14 +218,15 @@ extension Result {
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
             _ = try await store.createCircle(beta, at: at(1))
-            let results = try await store.append([
-                AppendRequest(circle: acme, events: [event("job.run.started", "inv_1"), event("job.run.progress", "inv_1")]),
-                AppendRequest(circle: acme, events: [event("other.thing"), event("job.run.progress", "inv_2")]),
-                AppendRequest(circle: beta, events: [event("b.one")]),
-                AppendRequest(circle: acme, events: [event("job.run.completed", "inv_1")]),
-                AppendRequest(circle: ghost, events: [event("g.one")]),
-                AppendRequest(circle: acme, events: [event("job.run.progress", "inv_1")]),
-            ], at: at(1000))
+            let results = try await store.append(
+                [
+                    AppendRequest(circle: acme, events: [event("job.run.started", "inv_1"), event("job.run.progress", "inv_1")]),
+                    AppendRequest(circle: acme, events: [event("other.thing"), event("job.run.progress", "inv_2")]),
+                    AppendRequest(circle: beta, events: [event("b.one")]),
+                    AppendRequest(circle: acme, events: [event("job.run.completed", "inv_1")]),
+                    AppendRequest(circle: ghost, events: [event("g.one")]),
+                    AppendRequest(circle: acme, events: [event("job.run.progress", "inv_1")]),
+                ], at: at(1000))
             #expect(results.count == 6)
             #expect(try results[0].get().map(\.sequence) == [1, 2])
             #expect(results[1].failure?.code == "lifecycle_violation")
@@ -351,11 +352,12 @@ extension Result {
             let reopened = try fixture.reopen()
             #expect(try await reopened.circleExists(acme))
             #expect(try await reopened.bounds(of: acme).latest == 3)
-            let refused = try await reopened.append([
-                AppendRequest(circle: acme, events: [event("job.run.started", "open_inv")]),
-                AppendRequest(circle: acme, events: [event("job.run.progress", "done_inv")]),
-                AppendRequest(circle: acme, events: [event("job.run.progress", "unknown_inv")]),
-            ], at: at(2))
+            let refused = try await reopened.append(
+                [
+                    AppendRequest(circle: acme, events: [event("job.run.started", "open_inv")]),
+                    AppendRequest(circle: acme, events: [event("job.run.progress", "done_inv")]),
+                    AppendRequest(circle: acme, events: [event("job.run.progress", "unknown_inv")]),
+                ], at: at(2))
             #expect(refused.map { $0.failure?.code } == ["lifecycle_violation", "lifecycle_violation", "lifecycle_violation"])
             let accepted = try await reopened.appendOK([event("job.run.progress", "open_inv"), event("job.run.failed", "open_inv")], to: acme)
             #expect(accepted.map(\.sequence) == [4, 5])
@@ -387,14 +389,15 @@ extension Result {
         try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
             _ = try await store.createCircle(acme, at: at(1))
-            _ = try await store.appendOK([
-                event("job.run.started", "inv_1"),  // 1, run inv_1 (defaults to the invocation)
-                event("job.step.started", "step_a", run: "inv_1"),  // 2
-                event("noise.update"),  // 3
-                event("job.run.started", "inv_2"),  // 4
-                event("job.step.completed", "step_a", run: "inv_1"),  // 5
-                event("job.run.completed", "inv_1"),  // 6
-            ], to: acme)
+            _ = try await store.appendOK(
+                [
+                    event("job.run.started", "inv_1"),  // 1, run inv_1 (defaults to the invocation)
+                    event("job.step.started", "step_a", run: "inv_1"),  // 2
+                    event("noise.update"),  // 3
+                    event("job.run.started", "inv_2"),  // 4
+                    event("job.step.completed", "step_a", run: "inv_1"),  // 5
+                    event("job.run.completed", "inv_1"),  // 6
+                ], to: acme)
             #expect(try await store.events(in: acme, run: "inv_1", after: 0, limit: 100).map(\.sequence) == [1, 2, 5, 6])
             #expect(try await store.events(in: acme, run: "inv_1", after: 2, limit: 100).map(\.sequence) == [5, 6])
             #expect(try await store.events(in: acme, run: "inv_1", after: 0, limit: 2).map(\.sequence) == [1, 2])

@@ -41,7 +41,7 @@ public struct APIKeyToken: Sendable, Equatable {
         guard utf8[idStart + APIKeyToken.idLength] == UInt8(ascii: "_") else { return nil }
         let secretBytes = utf8[(idStart + APIKeyToken.idLength + 1)...]
         guard idBytes.allSatisfy(APIKeyToken.idAlphabet.contains),
-              secretBytes.allSatisfy(APIKeyToken.secretAlphabet.contains)
+            secretBytes.allSatisfy(APIKeyToken.secretAlphabet.contains)
         else { return nil }
         self.id = String(decoding: idBytes, as: UTF8.self)
         self.secret = String(decoding: secretBytes, as: UTF8.self)

@@ -27,13 +27,14 @@ public struct FieldSelector: Sendable, Equatable {
             guard !source.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else {
                 throw .invalidPolicy("field path '\(source)' has an empty key")
             }
-            paths.append(parts.map { part in
-                switch part {
-                case "*": return .anyKey
-                case "**": return .anyDepth
-                default: return .key(String(part))
-                }
-            })
+            paths.append(
+                parts.map { part in
+                    switch part {
+                    case "*": return .anyKey
+                    case "**": return .anyDepth
+                    default: return .key(String(part))
+                    }
+                })
         }
         self.paths = paths
         self.sources = sources

@@ -22,9 +22,10 @@ public struct Subject: Hashable, Sendable, CustomStringConvertible {
     public var description: String { rawValue }
 
     static func isValidToken(_ token: Substring) -> Bool {
-        !token.isEmpty && token.utf8.allSatisfy { b in
-            (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
-                || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
-        }
+        !token.isEmpty
+            && token.utf8.allSatisfy { b in
+                (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
+                    || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
+            }
     }
 }

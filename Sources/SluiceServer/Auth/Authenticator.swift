@@ -22,9 +22,14 @@ public struct Authenticator: Sendable {
 
     /// The principal, or 401.
     public func authenticate(_ request: Request) throws(SluiceError) -> Principal {
+        try authenticate(headers: request.headers)
+    }
+
+    /// The principal from request headers alone (also used before a WebSocket upgrade).
+    public func authenticate(headers: HTTPFields) throws(SluiceError) -> Principal {
         let date = now()
         let stamp = Timestamp(milliseconds: Int64(date.timeIntervalSince1970 * 1000))
-        if let authorization = request.headers[.authorization] {
+        if let authorization = headers[.authorization] {
             guard authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else { throw .unauthorized() }
             let credential = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
             if credential.hasPrefix(APIKeyToken.prefix) {
@@ -34,19 +39,19 @@ public struct Authenticator: Sendable {
             guard let principal = sessions.authenticate(credential, now: date) else { throw .unauthorized() }
             return principal
         }
-        if let key = request.headers[Authenticator.apiKeyHeader] {
+        if let key = headers[Authenticator.apiKeyHeader] {
             guard let principal = keys.authenticate(key, now: stamp) else { throw .unauthorized() }
             return principal
         }
-        if let cookie = Authenticator.cookie("sluice_session", in: request) {
+        if let cookie = Authenticator.cookie("sluice_session", in: headers) {
             guard let principal = sessions.authenticate(cookie, now: date) else { throw .unauthorized() }
             return principal
         }
         throw .unauthorized()
     }
 
-    static func cookie(_ name: String, in request: Request) -> String? {
-        for header in request.headers[values: .cookie] {
+    static func cookie(_ name: String, in headers: HTTPFields) -> String? {
+        for header in headers[values: .cookie] {
             for part in header.split(separator: ";") {
                 let pair = part.trimmingCharacters(in: .whitespaces)
                 if pair.hasPrefix("\(name)=") { return String(pair.dropFirst(name.count + 1)) }

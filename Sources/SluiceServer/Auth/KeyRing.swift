@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 import SluiceCore
 import SluiceCrypto
 import SluiceStore
+import Synchronization
 
 /// The live API keys, in memory: authenticating a key never reads the
 /// database. Revocation and rotation update the ring at once; a periodic

@@ -24,7 +24,7 @@ public struct SessionAuthority: Sendable {
         // checks the signature with that issuer's keys only, and `iss` again.
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let payload = Base64URL.decode(parts[1]), let unverified = try? JSONValue.parse(payload),
-              let iss = unverified["iss"]?.stringValue, let verifier = verifiers[iss]
+            let iss = unverified["iss"]?.stringValue, let verifier = verifiers[iss]
         else { return nil }
         guard let claims = try? verifier.verify(token, now: now) else { return nil }
         guard let subject = claims["sub"]?.stringValue, !subject.isEmpty else { return nil }

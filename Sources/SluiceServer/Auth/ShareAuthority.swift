@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 import SluiceCore
 import SluiceCrypto
 import SluiceStore
+import Synchronization
 
 /// Mints and checks share tokens: JWTs signed by the gateway (HS256, `kid`
 /// selecting among the configured keys; the first one signs). Every minted
@@ -19,6 +19,25 @@ public final class ShareAuthority: Sendable {
         precondition(!keys.isEmpty, "share authority needs a key")
         signingKey = keys[0]
         verifier = JWTVerifier(keys: keys, issuer: ShareAuthority.issuer, audience: ShareAuthority.audience)
+    }
+
+    /// Tokens whose signature was already checked, with their circle and jti:
+    /// many viewers open streams with one widget's token, and each connect
+    /// then costs a dictionary lookup instead of a signature check. Expiry and
+    /// revocation are still checked on every use, against the record.
+    private let verified = Mutex<[String: (circle: String, jti: String)]>([:])
+    private static let verifiedLimit = 10_000
+
+    private func verifiedClaims(_ token: String, now: Date) -> (String, String)? {
+        if let hit = verified.withLock({ $0[token] }) { return hit }
+        guard let claims = try? verifier.verify(token, now: now), let circle = claims["circle"]?.stringValue,
+            let jti = claims["jti"]?.stringValue
+        else { return nil }
+        verified.withLock { cache in
+            if cache.count >= ShareAuthority.verifiedLimit { cache.removeAll(keepingCapacity: true) }
+            cache[token] = (circle, jti)
+        }
+        return (circle, jti)
     }
 
     /// Mints a token for a validated record.
@@ -55,10 +74,9 @@ public final class ShareAuthority: Sendable {
     /// The live record behind `token` for `circle`, or 401 with no detail:
     /// invalid, expired, revoked and other-circle tokens look the same.
     public func verify(_ token: String, circle: CircleID, now: Date, store: any EventStore) async throws -> ShareTokenRecord {
-        guard let claims = try? verifier.verify(token, now: now),
-              claims["circle"]?.stringValue == circle.rawValue,
-              let jti = claims["jti"]?.stringValue
-        else { throw SluiceError.unauthorized("invalid share token") }
+        guard let (tokenCircle, jti) = verifiedClaims(token, now: now), tokenCircle == circle.rawValue else {
+            throw SluiceError.unauthorized("invalid share token")
+        }
         var record = records.withLock { $0[jti] }
         if record == nil, let stored = try await store.shareToken(jti: jti) {
             remember(stored)

@@ -45,9 +45,15 @@ struct SettingReader {
 
     func positiveDouble(_ value: Any, _ name: String) throws(SluiceError) -> Double {
         let number: Double?
-        if let d = value as? Double { number = d } else if let i = value as? Int { number = Double(i) } else if let s = value as? String {
+        if let d = value as? Double {
+            number = d
+        } else if let i = value as? Int {
+            number = Double(i)
+        } else if let s = value as? String {
             number = Double(s)
-        } else { number = nil }
+        } else {
+            number = nil
+        }
         guard let number, number > 0, number.isFinite else { throw fail(name, "must be a positive number") }
         return number
     }

@@ -58,10 +58,12 @@ extension SluiceConfiguration {
             if let m = section["interval_seconds"] { retentionIntervalSeconds = try reader.positiveDouble(m, "retention.interval_seconds") }
         }
         if let v = root["limits"] {
-            let section = try reader.mapping(v, "limits", keys: [
-                "max_event_bytes", "max_request_bytes", "max_batch_events", "subscriber_queue_frames", "subscriber_queue_bytes",
-                "replay_page",
-            ])
+            let section = try reader.mapping(
+                v, "limits",
+                keys: [
+                    "max_event_bytes", "max_request_bytes", "max_batch_events", "subscriber_queue_frames", "subscriber_queue_bytes",
+                    "replay_page",
+                ])
             if let m = section["max_event_bytes"] { limits.maximumEventBytes = try reader.positiveInt(m, "limits.max_event_bytes") }
             if let m = section["max_request_bytes"] { limits.maximumRequestBytes = try reader.positiveInt(m, "limits.max_request_bytes") }
             if let m = section["max_batch_events"] { limits.maximumBatchCount = try reader.positiveInt(m, "limits.max_batch_events") }

@@ -1,7 +1,7 @@
 import Foundation
 import SluiceCore
-import SluiceHub
 import SluiceCrypto
+import SluiceHub
 
 /// Every setting of the gateway with its default, read once at start-up from
 /// `Config/sluice.yaml` (or `--config FILE`) and then `SLUICE_*` environment

@@ -28,15 +28,23 @@ struct AdminRoutes {
             throw SluiceError.invalidField("id", "must match ^[a-z0-9][a-z0-9-]{0,62}$ and not be a reserved word")
         }
         guard try await gateway.store.createCircle(circle, at: gateway.timestamp) else { throw SluiceError.circleExists() }
+        gateway.hub.seed(circle, latest: 0)
         return RequestParsing.json(.object([("id", .string(circle.rawValue))]), status: .created)
     }
 
     func listCircles(_ request: Request) async throws -> Response {
         try gateway.authenticator.authenticate(request).requirePlatformAdmin()
         let circles = try await gateway.store.circles()
-        return RequestParsing.json(.object([("circles", .array(circles.map { circle in
-            .object([("id", .string(circle.id.rawValue)), ("created_at", .string(circle.createdAt.rfc3339))])
-        }))]))
+        return RequestParsing.json(
+            .object([
+                (
+                    "circles",
+                    .array(
+                        circles.map { circle in
+                            .object([("id", .string(circle.id.rawValue)), ("created_at", .string(circle.createdAt.rfc3339))])
+                        })
+                )
+            ]))
     }
 
     func deleteCircle(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
@@ -46,6 +54,7 @@ struct AdminRoutes {
         guard try await gateway.store.deleteCircle(circle) else { throw SluiceError.notFound("no such circle") }
         for key in keys { gateway.keys.remove(id: key.id) }
         gateway.hub.close(circle: circle)
+        gateway.hub.forget(circle)
         return RequestParsing.noContent()
     }
 

@@ -14,7 +14,7 @@ struct EventRoutes {
         router.get("/api/events/{circle}") { request, context in try await stream(request, context, run: nil) }
         router.get("/api/{circle}/runs/{run}/events") { request, context in
             guard let run = context.parameters.get("run"), (1...128).contains(run.utf8.count),
-                  !run.unicodeScalars.contains(where: { $0.value < 0x20 })
+                !run.unicodeScalars.contains(where: { $0.value < 0x20 })
             else { throw SluiceError.invalidField("run_id", "must be 1-128 bytes") }
             return try await stream(request, context, run: run)
         }
@@ -29,7 +29,8 @@ struct EventRoutes {
         let body = try await request.collectBody(upTo: limits.maximumRequestBytes)
         let events = try EventInput.parseBody(body.readableBytesView, limits: limits)
         for (i, event) in events.enumerated() where !principal.subjectRestriction.matches(event.subject) {
-            throw SluiceError.forbidden(events.count == 1 ? "the key may not publish this subject" : "events[\(i)]: the key may not publish this subject")
+            throw SluiceError.forbidden(
+                events.count == 1 ? "the key may not publish this subject" : "events[\(i)]: the key may not publish this subject")
         }
         let stored = try await gateway.ingest.append(events, to: circle)
         gateway.metrics.eventsIngested.increment(by: Int64(stored.count))
@@ -75,7 +76,13 @@ enum StreamQuery {
     /// The sequence to resume after, from `Last-Event-ID` or `last_event_id`
     /// (`0`: from the start), and the text as given.
     static func resumePoint(_ request: Request, codec: any EventIDCodec, circle: CircleID) throws(SluiceError) -> (Int64?, String?) {
-        let text = request.headers[lastEventIDHeader] ?? request.uri.queryParameters["last_event_id"].map(String.init)
+        try resumePoint(headers: request.headers, query: request.uri.queryParameters, codec: codec, circle: circle)
+    }
+
+    static func resumePoint(
+        headers: HTTPFields, query: Hummingbird.Parameters, codec: any EventIDCodec, circle: CircleID
+    ) throws(SluiceError) -> (Int64?, String?) {
+        let text = headers[lastEventIDHeader] ?? query["last_event_id"].map(String.init)
         guard let text, !text.isEmpty else { return (nil, nil) }
         if text == "0" { return (0, text) }
         guard let sequence = codec.decode(text, circle: circle) else {
@@ -96,26 +103,28 @@ enum StreamQuery {
         headers[.connection] = "close"
         let channel = context.channel
         let allocator = channel.allocator
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            defer { stream.release() }
-            // Reading the request side is what notices a client that hung up.
-            try await request.body.consumeWithInboundCloseHandler { _ in
-                // Preamble and history through the response writer...
-                while let chunk = try await stream.nextBeforeLive() {
-                    guard !chunk.isEmpty else { continue }
-                    var buffer = allocator.buffer(capacity: chunk.count)
-                    buffer.writeBytes(chunk)
-                    try await writer.write(buffer)
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                defer { stream.release() }
+                // Reading the request side is what notices a client that hung up.
+                try await request.body.consumeWithInboundCloseHandler { _ in
+                    // Preamble and history through the response writer...
+                    while let chunk = try await stream.nextBeforeLive() {
+                        guard !chunk.isEmpty else { continue }
+                        var buffer = allocator.buffer(capacity: chunk.count)
+                        buffer.writeBytes(chunk)
+                        try await writer.write(buffer)
+                    }
+                    // ...then live frames straight from the connection's event loop.
+                    // The writer's writes are already queued on that loop, so order holds.
+                    if !stream.endedBeforeLive {
+                        await ChannelStreamWriter(channel: channel, subscription: stream.subscription).run()
+                    }
+                } onInboundClosed: {
+                    stream.close(.clientGone)
                 }
-                // ...then live frames straight from the connection's event loop.
-                // The writer's writes are already queued on that loop, so order holds.
-                if !stream.endedBeforeLive {
-                    await ChannelStreamWriter(channel: channel, subscription: stream.subscription).run()
-                }
-            } onInboundClosed: {
-                stream.close(.clientGone)
-            }
-            try await writer.finish(nil)
-        })
+                try await writer.finish(nil)
+            })
     }
 }

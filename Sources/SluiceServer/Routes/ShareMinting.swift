@@ -43,7 +43,7 @@ public enum ShareMinting {
     /// `scheme://host[:port]`, http or https, nothing after.
     static func isOrigin(_ text: String) -> Bool {
         guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), let host = url.host,
-              !host.isEmpty, url.path.isEmpty, url.query == nil, url.fragment == nil, url.user == nil
+            !host.isEmpty, url.path.isEmpty, url.query == nil, url.fragment == nil, url.user == nil
         else { return false }
         return text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }

@@ -43,9 +43,16 @@ struct ShareRoutes {
     func list(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
         let circle = try await authorize(request, context)
         let tokens = try await gateway.store.shareTokens(in: circle, now: gateway.timestamp)
-        return RequestParsing.json(.object([("tokens", .array(tokens.map { record in
-            ShareMinting.describe(record, connections: gateway.hub.streamCount(credential: .shareToken(jti: record.jti)))
-        }))]))
+        return RequestParsing.json(
+            .object([
+                (
+                    "tokens",
+                    .array(
+                        tokens.map { record in
+                            ShareMinting.describe(record, connections: gateway.hub.streamCount(credential: .shareToken(jti: record.jti)))
+                        })
+                )
+            ]))
     }
 
     func revoke(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
@@ -127,9 +134,9 @@ struct ShareRoutes {
     func embed(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
         let circle = try publicCircle(context)
         guard let token = request.uri.queryParameters["t"].map(String.init),
-              token.utf8.allSatisfy({ b in
-                  (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F || b == 0x2E
-              })
+            token.utf8.allSatisfy({ b in
+                (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F || b == 0x2E
+            })
         else { throw SluiceError.unauthorized("invalid share token") }
         let record = try await verifiedToken(request, circle: circle)
         let html = EmbedPage.html(circle: circle, token: token, element: record.element)

@@ -1,8 +1,8 @@
 import Logging
 import ServiceLifecycle
-import UnixSignals
 import SluiceCore
 import SluiceHub
+import UnixSignals
 
 /// Reloads the policy folder when it changes (polled) or on SIGHUP, swapping
 /// the set atomically. A folder that fails to load keeps the old policy in

@@ -1,4 +1,3 @@
-
 import Prometheus
 
 /// The gateway's Prometheus registry and the instruments written to it.

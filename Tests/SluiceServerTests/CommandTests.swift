@@ -1,0 +1,102 @@
+import Foundation
+import SluiceCore
+import SluiceTesting
+import Synchronization
+import Testing
+
+/// The `sluice` command as a user runs it (the binary built by `swift build`).
+@Suite struct CommandTests {
+    static let binary = repositoryRoot.appendingPathComponent(".build/debug/sluice").path
+
+    /// Runs the command to completion with a deadline; returns exit code and output.
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandTests.binary)
+        process.arguments = arguments
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
+        process.currentDirectoryURL = repositoryRoot
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, stdout, stderr)
+    }
+
+    @Test func policyCheckAndTest() throws {
+        let (ok, out, _) = try run(["policy", "check", "policies"])
+        #expect(ok == 0)
+        #expect(out.contains("ok"))
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-broken-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
+        try "version: 1\ncircles: [\"*\"]\nfaces:\n  x:\n    subjects: [\"a..b\"]\n    fields: []\n"
+            .write(to: broken.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let (failed, _, message) = try run(["policy", "check", broken.path])
+        #expect(failed != 0)
+        #expect(message.contains("bad.yaml:5"))
+
+        let event = broken.appendingPathComponent("event.json")
+        try #"{"subject":"sales-board.b1.completed","payload":{"output":{"total":3,"cost":9}},"actor":{"type":"user","id":"u_1"}}"#
+            .write(to: event, atomically: true, encoding: .utf8)
+        let (tested, shown, _) = try run(["policy", "test", "--circle", "acme", "--face", "public-widget", "--policies", "policies", event.path])
+        #expect(tested == 0)
+        let view = try #require(try? JSONValue.parse(shown.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(view["payload"] == (try JSONValue.parse(#"{"output":{"total":3}}"#)))
+        #expect(view["redacted"] == .bool(true))
+        #expect(view["actor"] == (try JSONValue.parse(#"{"type":"user"}"#)))
+        let (denied, _, _) = try run(["policy", "test", "--circle", "acme", "--face", "nobody", "--policies", "policies", event.path])
+        #expect(denied != 0)
+    }
+
+    @Test func offlineAdministration() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-cli-\(UUID().uuidString)")
+        let env = ["SLUICE_DATABASE": "sqlite:\(directory.appendingPathComponent("c.db").path)"]
+        #expect(try run(["circles", "create", "acme"], environment: env).0 == 0)
+        #expect(try run(["circles", "create", "acme"], environment: env).0 != 0)
+        #expect(try run(["circles", "list"], environment: env).1.contains("acme"))
+        let (created, json, _) = try run(["keys", "create", "--circle", "acme", "--scopes", "events:read"], environment: env)
+        #expect(created == 0)
+        let key = try #require(try? JSONValue.parse(json.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let id = try #require(key["id"]?.stringValue)
+        #expect(key["key"]?.stringValue?.hasPrefix("slk_\(id)_") == true)
+        let listed = try run(["keys", "list", "--circle", "acme"], environment: env).1
+        #expect(listed.contains(id))
+        #expect(!listed.contains(key["key"]!.stringValue!))
+        #expect(try run(["keys", "create", "--circle", "acme", "--scopes", "events:everything"], environment: env).0 != 0)
+        #expect(try run(["keys", "revoke", id], environment: env).0 == 0)
+        #expect(try run(["keys", "revoke", id], environment: env).0 != 0)
+        #expect(try run(["circles", "delete", "acme"], environment: env).0 == 0)
+    }
+
+    @Test func tailFollowsAStreamAndResumes() async throws {
+        let server = try await TestServer.start()
+        let key = try await server.makeCircle("acme")
+        for i in 1...3 { try await server.publish("acme", key: key, #"{"subject":"t.n\#(i)","payload":{"i":\#(i)}}"#) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandTests.binary)
+        process.arguments = ["tail", "--url", server.baseURL, "--circle", "acme", "--json", "--last-event-id", "1", "--max-retries", "0"]
+        process.environment = ["SLUICE_KEY": key]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        try await server.publish("acme", key: key, #"{"subject":"t.n4"}"#)
+        var text = ""
+        let deadline = ContinuousClock.now + .seconds(10)
+        while text.split(separator: "\n").count < 3 && ContinuousClock.now < deadline {
+            let data = out.fileHandleForReading.availableData
+            text += String(decoding: data, as: UTF8.self)
+        }
+        let ids = text.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }.compactMap { $0["id"]?.stringValue }
+        #expect(ids == ["2", "3", "4"])
+        process.terminate()
+        try await server.stop()
+    }
+}
