@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "SluiceServerTests",
             dependencies: [
-                "SluiceTesting", "SluiceServer", "SluiceCore", "SluiceCrypto", "SluiceHub",
+                "SluiceTesting", "SluiceServer", "SluiceCore", "SluiceCrypto", "SluiceHub", "SluiceStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Logging", package: "swift-log"),

@@ -73,6 +73,14 @@ public final class EventStream: Sendable {
         return nil
     }
 
+    /// The preamble of a live-only stream, taken once, without waiting (for
+    /// writers on an event loop); nil when the stream has history to replay.
+    public func takeLivePreamble() -> [UInt8]? {
+        guard progress.replayCursor == nil, !progress.finished else { return nil }
+        defer { progress.preamble = nil }
+        return progress.preamble ?? []
+    }
+
     /// Whether the stream ended while replaying (a finished run).
     public var endedBeforeLive: Bool { progress.finished }
 
@@ -136,30 +144,35 @@ extension Hub {
     /// - Parameter resumeAfter: the sequence from `Last-Event-ID`, or nil for
     ///   live only (run streams always start from their history).
     public func open(_ spec: StreamSpec, resumeAfter: Int64?, lastEventIDText: String?, store: any EventStore) async throws -> EventStream {
-        let subscription: Subscription
-        var replayFrom: Int64?
-        var reset = false
-        var oldest: Int64 = 0
-        if resumeAfter == nil, spec.run == nil, let (live, _) = try registerLive(spec) {
-            // Live only, and the hub knows the newest sequence: nothing to read.
-            subscription = live
-        } else {
-            let bounds = try await store.bounds(of: spec.circle)
-            var cursor = resumeAfter ?? (spec.run != nil ? 0 : bounds.latest)
-            if cursor < bounds.trimmedThrough {
-                reset = (resumeAfter ?? 0) > 0
-                cursor = bounds.trimmedThrough
-            }
-            oldest = bounds.trimmedThrough + 1
-            subscription = try register(spec, cursor: cursor)
-            // Events committed between reading the bounds and registering are in
-            // the log; replaying from `cursor` picks them up (duplicates are dropped).
-            replayFrom = cursor
+        if resumeAfter == nil, spec.run == nil, let live = try openLive(spec, store: store) { return live }
+        let bounds = try await store.bounds(of: spec.circle)
+        var cursor = resumeAfter ?? (spec.run != nil ? 0 : bounds.latest)
+        var reset: Int64?
+        if cursor < bounds.trimmedThrough {
+            if (resumeAfter ?? 0) > 0 { reset = bounds.trimmedThrough + 1 }
+            cursor = bounds.trimmedThrough
         }
-        guard spec.naming != .lines else {
-            // WebSocket streams carry envelopes only.
-            return EventStream(subscription: subscription, hub: self, store: store, preamble: [], replayFrom: replayFrom)
-        }
+        let subscription = try register(spec, cursor: cursor)
+        // Events committed between reading the bounds and registering are in
+        // the log; replaying from `cursor` picks them up (duplicates are dropped).
+        return EventStream(
+            subscription: subscription, hub: self, store: store,
+            preamble: preamble(spec, lastEventIDText: lastEventIDText, resetTo: reset), replayFrom: cursor)
+    }
+
+    /// Opens a live-only stream without touching the store, when the hub knows
+    /// the circle's newest sequence; nil otherwise (use `open`). Throws what
+    /// registration throws (429, shutting down).
+    public func openLive(_ spec: StreamSpec, store: any EventStore) throws(SluiceError) -> EventStream? {
+        guard let (subscription, _) = try registerLive(spec) else { return nil }
+        return EventStream(
+            subscription: subscription, hub: self, store: store, preamble: preamble(spec, lastEventIDText: nil, resetTo: nil),
+            replayFrom: nil)
+    }
+
+    private func preamble(_ spec: StreamSpec, lastEventIDText: String?, resetTo oldest: Int64?) -> [UInt8] {
+        // WebSocket streams carry envelopes only.
+        guard spec.naming != .lines else { return [] }
         var preamble = SSEFrame.retry(milliseconds: limits.retryMilliseconds)
         let connected: JSONValue = .object([
             ("circle", .string(spec.circle.rawValue)),
@@ -168,11 +181,11 @@ extension Hub {
             ("last_event_id", lastEventIDText.map(JSONValue.string) ?? .null),
         ])
         preamble += SSEFrame.event(id: nil, name: "connected", data: Array(connected.jsonText.utf8))
-        if reset {
+        if let oldest {
             let oldestID = spec.ids.encode(sequence: oldest, circle: spec.circle)
             let body: JSONValue = .object([("reason", .string("retention")), ("oldest_id", .string(oldestID))])
             preamble += SSEFrame.event(id: nil, name: "reset", data: Array(body.jsonText.utf8))
         }
-        return EventStream(subscription: subscription, hub: self, store: store, preamble: preamble, replayFrom: replayFrom)
+        return preamble
     }
 }

@@ -42,7 +42,7 @@ public struct Gateway: Sendable {
         try await bootstrapPlatformKey(store: store, configuration: configuration, at: stamp(), printKey: printKey, logger: logger)
 
         let keys = KeyRing()
-        keys.replaceAll(with: try await store.activeKeys())
+        keys.replaceAll(with: try await store.activeKeys(), takenAt: keys.generation)
 
         var shareKeys = configuration.shareKeys
         if shareKeys.isEmpty {

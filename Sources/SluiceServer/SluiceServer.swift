@@ -48,7 +48,7 @@ public struct SluiceServer: Sendable {
             server: .http1WebSocketUpgrade(
                 configuration: .init(
                     http1: .init(
-                        additionalChannelHandlers: [], idleTimeout: nil,
+                        additionalChannelHandlers: [PublicStreamFastPath(gateway: gateway)], idleTimeout: nil,
                         httpDecoderConfiguration: .init(maxHeaderFieldSize: 256 * 1024, maxHeaderListSize: 512 * 1024)),
                     ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(configuration.heartbeatSeconds))))
             ) { head, _, _ in

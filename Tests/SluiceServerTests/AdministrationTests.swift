@@ -3,6 +3,7 @@ import Foundation
 import NIOHTTP1
 import SluiceCore
 import SluiceServer
+import SluiceStore
 import SluiceTesting
 import Testing
 
@@ -162,5 +163,27 @@ import Testing
         #expect(metrics.body.contains("sluice_events_ingested_total 1"))
         #expect(metrics.body.contains("sluice_streams_open 0"))
         try await server.stop()
+    }
+}
+
+/// The key ring against refreshes from older database snapshots.
+@Suite struct KeyRingTests {
+    func record(_ id: String) -> APIKeyRecord {
+        APIKeyRecord(
+            id: id, circle: CircleID("acme"), name: nil, scopes: [.eventsRead], subjects: .all, face: "member",
+            secretDigest: String(repeating: "0", count: 64), createdAt: Timestamp(milliseconds: 0), expiresAt: nil)
+    }
+
+    @Test func aStaleRefreshNeitherDropsNewKeysNorRevivesRevokedOnes() {
+        let ring = KeyRing()
+        ring.replaceAll(with: [record("aaaaaaaaaaaa")], takenAt: ring.generation)
+        let before = ring.generation
+        // Meanwhile: a key is created and another revoked, both after the snapshot was read.
+        ring.put(record("bbbbbbbbbbbb"))
+        ring.remove(id: "aaaaaaaaaaaa")
+        let gone = ring.replaceAll(with: [record("aaaaaaaaaaaa")], takenAt: before)
+        #expect(gone.isEmpty, "a was already gone, b is kept")
+        #expect(ring.replaceAll(with: [record("bbbbbbbbbbbb")], takenAt: ring.generation).isEmpty, "b survived the stale refresh, a stayed gone")
+        #expect(ring.replaceAll(with: [], takenAt: ring.generation) == ["bbbbbbbbbbbb"], "a fresh snapshot is authoritative")
     }
 }

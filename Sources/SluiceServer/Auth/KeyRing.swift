@@ -12,17 +12,29 @@ public final class KeyRing: Sendable {
     private struct State: Sendable {
         var keys: [String: APIKeyRecord] = [:]
         var usage: [String: Timestamp] = [:]
+        /// Bumped by every `put` and `remove`; `changed` says when each id last
+        /// changed, so a refresh from an older database snapshot neither drops
+        /// a key created since nor brings back a key revoked since.
+        var generation: UInt64 = 0
+        var changed: [String: UInt64] = [:]
     }
 
     private let state = Mutex(State())
 
     public init() {}
 
-    /// Replaces the ring's content with `keys`; returns ids that disappeared.
+    /// The generation to pass to `replaceAll` for a snapshot read after this call.
+    public var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// Replaces the ring's content with `keys`, read from the database after
+    /// `generation` was taken; changes made here since then win. Returns the
+    /// ids that disappeared or changed secret.
     @discardableResult
-    public func replaceAll(with keys: [APIKeyRecord]) -> [String] {
+    public func replaceAll(with keys: [APIKeyRecord], takenAt generation: UInt64) -> [String] {
         state.withLock { state in
-            let fresh = Dictionary(keys.filter { $0.revokedAt == nil }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            var fresh = Dictionary(keys.filter { $0.revokedAt == nil }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            for (id, changedAt) in state.changed where changedAt > generation { fresh[id] = state.keys[id] }
+            state.changed = state.changed.filter { $0.value > generation }
             let gone = state.keys.keys.filter { fresh[$0] == nil || fresh[$0]?.secretDigest != state.keys[$0]?.secretDigest }
             state.keys = fresh
             return Array(gone)
@@ -30,11 +42,19 @@ public final class KeyRing: Sendable {
     }
 
     public func put(_ key: APIKeyRecord) {
-        state.withLock { $0.keys[key.id] = key.revokedAt == nil ? key : nil }
+        state.withLock { state in
+            state.generation += 1
+            state.changed[key.id] = state.generation
+            state.keys[key.id] = key.revokedAt == nil ? key : nil
+        }
     }
 
     public func remove(id: String) {
-        _ = state.withLock { $0.keys.removeValue(forKey: id) }
+        state.withLock { state in
+            state.generation += 1
+            state.changed[id] = state.generation
+            state.keys[id] = nil
+        }
     }
 
     /// The principal for a key's text, or nil when it is unknown, wrong,

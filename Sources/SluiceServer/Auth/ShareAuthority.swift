@@ -40,6 +40,16 @@ public final class ShareAuthority: Sendable {
         return (circle, jti)
     }
 
+    /// The live record behind a token seen and verified before, from memory
+    /// only; nil when anything would need a signature check or the store.
+    public func cachedRecord(_ token: String, circle: CircleID, now: Date) -> ShareTokenRecord? {
+        guard let hit = verified.withLock({ $0[token] }), hit.circle == circle.rawValue,
+            let record = records.withLock({ $0[hit.jti] }), record.circle == circle, record.revokedAt == nil,
+            record.expiresAt.milliseconds > Int64(now.timeIntervalSince1970 * 1000)
+        else { return nil }
+        return record
+    }
+
     /// Mints a token for a validated record.
     public func mint(_ record: ShareTokenRecord) throws -> String {
         let claims: JSONValue = .object([

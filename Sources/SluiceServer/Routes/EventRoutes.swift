@@ -95,12 +95,7 @@ enum StreamQuery {
     /// stream yields. The connection's close ends the stream at once.
     static func response(_ stream: EventStream, request: Request, context: SluiceRequestContext, extraHeaders: HTTPFields = [:]) -> Response {
         context.channel.closeFuture.whenComplete { _ in stream.close(.clientGone) }
-        var headers = extraHeaders
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
-        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
-        // A stream's connection is never reused: it closes with the stream.
-        headers[.connection] = "close"
+        let headers = PublicStream.headers(extra: extraHeaders)
         let channel = context.channel
         let allocator = channel.allocator
         return Response(

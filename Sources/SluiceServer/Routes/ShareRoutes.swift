@@ -82,34 +82,16 @@ struct ShareRoutes {
         return circle
     }
 
-    /// CORS headers for a token: its origins only; none listed, any origin
-    /// without credentials. A request from another origin is refused.
     func corsHeaders(_ request: Request, record: ShareTokenRecord) throws(SluiceError) -> HTTPFields {
-        var headers: HTTPFields = [:]
-        if record.origins.isEmpty {
-            headers[.accessControlAllowOrigin] = "*"
-            return headers
-        }
-        headers[.vary] = "Origin"
-        guard let origin = request.headers[.origin] else { return headers }
-        guard record.origins.contains(origin) else { throw .forbidden("this origin may not use this token") }
-        headers[.accessControlAllowOrigin] = origin
-        return headers
+        try PublicStream.corsHeaders(origin: request.headers[.origin], record: record)
     }
 
     func publicStream(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
         let circle = try publicCircle(context)
         let record = try await verifiedToken(request, circle: circle)
         let cors = try corsHeaders(request, record: record)
-        let query = request.uri.queryParameters
-        let subjects = try StreamQuery.subjects(query, default: record.subjects)
-        let naming = try StreamQuery.naming(query)
         let (resume, text) = try StreamQuery.resumePoint(request, codec: gateway.opaqueIDs, circle: circle)
-        let spec = StreamSpec(
-            circle: circle, credential: .shareToken(jti: record.jti), face: record.purpose, subjects: subjects,
-            restriction: record.subjects, naming: naming, ids: gateway.opaqueIDs, opaqueIDs: true,
-            expiresAt: Date(timeIntervalSince1970: Double(record.expiresAt.milliseconds) / 1000),
-            maximumConnections: record.maxConnections)
+        let spec = try PublicStream.spec(record: record, query: request.uri.queryParameters, ids: gateway.opaqueIDs)
         let stream: EventStream
         do {
             stream = try await gateway.hub.open(spec, resumeAfter: resume, lastEventIDText: text, store: gateway.store)

@@ -27,7 +27,8 @@ public struct KeyUsageService<C: Clock>: Service where C.Duration == Duration {
     public func flushAndRefresh() async {
         do {
             try await store.recordKeyUse(ring.takeUsage())
-            let gone = ring.replaceAll(with: try await store.activeKeys())
+            let generation = ring.generation
+            let gone = ring.replaceAll(with: try await store.activeKeys(), takenAt: generation)
             for id in gone { hub.close(credential: .apiKey(id: id)) }
         } catch {
             logger.error("key refresh failed", metadata: ["error": "\(type(of: error))"])

@@ -12,9 +12,14 @@ import SluiceHub
 final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
     // `inFlight` and `finished` are only touched on `channel.eventLoop`;
     // `isQueued` only under the scheduler's lock; `completion` under its own lock.
+    /// Hands one buffer to the connection (from the event loop).
+    typealias Write = (ByteBuffer, EventLoopPromise<Void>) -> Void
+
     private let channel: any Channel
     private let subscription: Subscription
     private let scheduler: FlushScheduler
+    private let writeBuffer: Write
+    private let onFinish: (() -> Void)?
     private var inFlight = 0
     private var finished = false
     var isQueued = false
@@ -22,10 +27,22 @@ final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
 
     static let highWater = 256 * 1024
 
-    init(channel: any Channel, subscription: Subscription) {
+    /// A writer for a response Hummingbird started: body parts enter the
+    /// pipeline at its tail, after the response head the route wrote.
+    convenience init(channel: any Channel, subscription: Subscription) {
+        self.init(
+            channel: channel, subscription: subscription,
+            write: { buffer, promise in channel.writeAndFlush(HTTPResponsePart.body(buffer), promise: promise) }, onFinish: nil)
+    }
+
+    /// A writer with its own way to write (a handler writing from its context)
+    /// and a hook run on the event loop once the stream is over.
+    init(channel: any Channel, subscription: Subscription, write: @escaping Write, onFinish: (() -> Void)?) {
         self.channel = channel
         self.subscription = subscription
         self.scheduler = FlushScheduler.of(channel.eventLoop)
+        self.writeBuffer = write
+        self.onFinish = onFinish
     }
 
     func framesReady() {
@@ -94,12 +111,13 @@ final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
             if case .failure = result { self.subscription.close(.clientGone) }
             self.flush()
         }
-        channel.writeAndFlush(HTTPResponsePart.body(buffer), promise: promise)
+        writeBuffer(buffer, promise)
     }
 
     private func finish() {
         guard !finished else { return }
         finished = true
+        onFinish?()
         let waiter = completion.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             state.done = true
             defer { state.waiter = nil }
