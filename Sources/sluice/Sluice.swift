@@ -5,7 +5,6 @@ import SluiceCore
 import SluiceServer
 
 /// The `sluice` command: argument parsing and wiring only.
-@main
 struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
