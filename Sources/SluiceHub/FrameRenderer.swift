@@ -12,19 +12,20 @@ struct FrameRenderer {
 
     let event: StoredEvent
     let policies: PolicySet
-    private var cache: [Key: [UInt8]?] = [:]
+    /// Renderings by render slot; a handful of slots at most per event.
+    private var cache: [(slot: Int, bytes: [UInt8]?)] = []
 
     init(event: StoredEvent, policies: PolicySet) {
         self.event = event
         self.policies = policies
     }
 
-    /// The frame for `spec`, or nil when its face does not allow the event.
-    mutating func frame(for spec: StreamSpec) -> [UInt8]? {
-        let key = Key(face: spec.face, naming: spec.naming, opaque: spec.opaqueIDs)
-        if let cached = cache[key] { return cached }
-        let bytes = FrameRenderer.render(event, spec: spec, policies: policies)
-        cache[key] = bytes
+    /// The frame for `subscription`, or nil when its face does not allow the event.
+    mutating func frame(for subscription: Subscription) -> [UInt8]? {
+        let slot = subscription.renderSlot
+        for entry in cache where entry.slot == slot { return entry.bytes }
+        let bytes = FrameRenderer.render(event, spec: subscription.spec, policies: policies)
+        cache.append((slot, bytes))
         return bytes
     }
 

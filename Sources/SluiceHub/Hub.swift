@@ -22,6 +22,8 @@ public final class Hub: Sendable {
         /// The newest sequence handed to `publish` per circle, for circles the
         /// hub has been told about; lets a live-only stream open without the store.
         var latest: [CircleID: Int64] = [:]
+        /// Render slots by (face, naming, id style).
+        var renderSlots: [FrameRenderer.Key: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -69,7 +71,10 @@ public final class Hub: Sendable {
         }
         let id = state.nextID
         state.nextID += 1
-        let subscription = Subscription(id: id, spec: spec, cursor: cursor, limits: limits)
+        let key = FrameRenderer.Key(face: spec.face, naming: spec.naming, opaque: spec.opaqueIDs)
+        let slot = state.renderSlots[key] ?? state.renderSlots.count
+        state.renderSlots[key] = slot
+        let subscription = Subscription(id: id, spec: spec, cursor: cursor, limits: limits, renderSlot: slot)
         // Mutated in place through the dictionary, so neither the trie nor the
         // member table is copied per registration.
         for pattern in spec.indexPatterns { state.circles[spec.circle, default: CircleStreams()].index.insert(pattern, id) }
@@ -125,10 +130,13 @@ public final class Hub: Sendable {
         var renderer = FrameRenderer(event: event, policies: policies)
         let progressOf = event.input.kind == "progress" ? event.input.invocationID : nil
         for subscriber in subscribers {
-            let spec = subscriber.spec
-            guard spec.wants(event) else { continue }
-            let ends = spec.ends(with: event)
-            if let bytes = renderer.frame(for: spec) {
+            // The subject index already matched `subjects`; most streams need nothing more.
+            var ends = false
+            if subscriber.filtersOnDelivery {
+                guard subscriber.spec.wants(event) else { continue }
+                ends = subscriber.spec.ends(with: event)
+            }
+            if let bytes = renderer.frame(for: subscriber) {
                 subscriber.enqueue(QueuedFrame(sequence: event.sequence, progressOf: progressOf, endsStream: ends, bytes: bytes))
             } else if ends {
                 subscriber.enqueue(QueuedFrame(sequence: event.sequence, endsStream: true, bytes: []))

@@ -19,9 +19,18 @@ public final class Subscription: Sendable {
 
     private let inner: Mutex<Inner>
 
-    init(id: UInt64, spec: StreamSpec, cursor: Int64, limits: HubLimits) {
+    /// The hub's number for this stream's (face, naming, id style): streams
+    /// with the same number share one rendering of each event.
+    let renderSlot: Int
+    /// Whether delivery must check more than the subject index did (a
+    /// restriction narrower than `>`, or a run).
+    let filtersOnDelivery: Bool
+
+    init(id: UInt64, spec: StreamSpec, cursor: Int64, limits: HubLimits, renderSlot: Int) {
         self.id = id
         self.spec = spec
+        self.renderSlot = renderSlot
+        self.filtersOnDelivery = spec.run != nil || spec.restriction != .all
         self.inner = Mutex(Inner(queue: SubscriberQueue(after: cursor, maximumFrames: limits.queueFrames, maximumBytes: limits.queueBytes)))
     }
 
