@@ -1,4 +1,5 @@
 import CJWT
+import SluiceCore
 
 /// Digests and comparisons for secrets, on OpenSSL.
 public enum SecretDigest {
@@ -58,4 +59,9 @@ public enum SecretDigest {
         }
         return String(decoding: out, as: UTF8.self)
     }
+}
+
+extension APIKeyToken {
+    /// What is stored of a key: the SHA-256 of its secret, hex.
+    public var secretDigest: String { SecretDigest.sha256Hex(Array(secret.utf8)) }
 }

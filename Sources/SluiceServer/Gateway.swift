@@ -76,7 +76,7 @@ public struct Gateway: Sendable {
         store: any EventStore, configuration: SluiceConfiguration, at: Timestamp, printKey: (String) -> Void, logger: Logger
     ) async throws {
         if let admin = configuration.adminKey {
-            let digest = SecretDigest.sha256Hex(Array(admin.secret.utf8))
+            let digest = admin.secretDigest
             if let existing = try await store.key(id: admin.id) {
                 guard existing.circle == nil, existing.revokedAt == nil, existing.secretDigest == digest else {
                     throw SluiceError.invalidConfiguration("SLUICE_ADMIN_KEY: its id is taken by another key")
@@ -90,7 +90,7 @@ public struct Gateway: Sendable {
         guard try await store.keys(in: nil).isEmpty else { return }
         var generator = SystemRandomNumberGenerator()
         let token = APIKeyToken.generate(using: &generator)
-        try await store.insertKey(platformRecord(id: token.id, digest: SecretDigest.sha256Hex(Array(token.secret.utf8)), at: at))
+        try await store.insertKey(platformRecord(id: token.id, digest: token.secretDigest, at: at))
         printKey(token.text)
     }
 

@@ -92,12 +92,10 @@ struct Keys: AsyncParsableCommand {
                 return
             }
             let store = try target.store()
-            guard var record = try await store.key(id: id), record.revokedAt == nil else { throw ValidationError("no live key '\(id)'") }
-            var generator = SystemRandomNumberGenerator()
-            let token = APIKeyToken(id: id, secret: "").rotated(using: &generator)
-            record.secretDigest = SecretDigest.sha256Hex(Array(token.secret.utf8))
-            guard try await store.replaceKeySecret(id: id, digest: record.secretDigest) else { throw ValidationError("no live key '\(id)'") }
-            Output.line(KeyIssuer.describe(record, key: token.text).jsonText)
+            guard let record = try await store.key(id: id), record.revokedAt == nil,
+                let (rotated, token) = try await KeyIssuer.rotate(record, store: store)
+            else { throw ValidationError("no live key '\(id)'") }
+            Output.line(KeyIssuer.describe(rotated, key: token.text).jsonText)
         }
     }
 }

@@ -63,10 +63,10 @@ public final class KeyRing: Sendable {
         guard let token = APIKeyToken(parsing: text) else { return nil }
         guard let record = state.withLock({ $0.keys[token.id] }) else {
             // Spend the same digest work as a hit, so timing does not tell ids apart.
-            _ = SecretDigest.constantTimeEquals(SecretDigest.sha256Hex(Array(token.secret.utf8)), String(repeating: "0", count: 64))
+            _ = SecretDigest.constantTimeEquals(token.secretDigest, String(repeating: "0", count: 64))
             return nil
         }
-        let digest = SecretDigest.sha256Hex(Array(token.secret.utf8))
+        let digest = token.secretDigest
         guard SecretDigest.constantTimeEquals(digest, record.secretDigest) else { return nil }
         if let expiry = record.expiresAt, expiry <= now { return nil }
         state.withLock { $0.usage[record.id] = now }

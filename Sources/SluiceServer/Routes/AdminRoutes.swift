@@ -100,19 +100,18 @@ struct AdminRoutes {
     func rotateKey(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
         let (principal, circle) = try await authorize(request, context)
         let id = context.parameters.get("id") ?? ""
-        guard var record = try await gateway.store.key(id: id), record.circle == circle, record.revokedAt == nil else {
+        guard let record = try await gateway.store.key(id: id), record.circle == circle, record.revokedAt == nil else {
             throw SluiceError.notFound("no such key")
         }
         guard record.scopes.isSubset(of: principal.scopes(in: circle)) else {
             throw SluiceError.forbidden("a key can only rotate keys whose scopes it holds")
         }
-        var generator = SystemRandomNumberGenerator()
-        let token = APIKeyToken(id: id, secret: "").rotated(using: &generator)
-        record.secretDigest = SecretDigest.sha256Hex(Array(token.secret.utf8))
-        guard try await gateway.store.replaceKeySecret(id: id, digest: record.secretDigest) else { throw SluiceError.notFound("no such key") }
-        gateway.keys.put(record)
+        guard let (rotated, token) = try await KeyIssuer.rotate(record, store: gateway.store) else {
+            throw SluiceError.notFound("no such key")
+        }
+        gateway.keys.put(rotated)
         gateway.hub.close(credential: .apiKey(id: id))
-        return RequestParsing.json(KeyIssuer.describe(record, key: token.text))
+        return RequestParsing.json(KeyIssuer.describe(rotated, key: token.text))
     }
 }
 
@@ -154,8 +153,19 @@ public enum KeyIssuer {
         let token = APIKeyToken.generate(using: &generator)
         let record = APIKeyRecord(
             id: token.id, circle: circle, name: name, scopes: scopes, subjects: subjects, face: face,
-            secretDigest: SecretDigest.sha256Hex(Array(token.secret.utf8)), createdAt: now, expiresAt: expiry)
+            secretDigest: token.secretDigest, createdAt: now, expiresAt: expiry)
         return (record, token)
+    }
+
+    /// Gives a live key a new secret; the old one stops working with the
+    /// database write. Nil when the key is gone or revoked meanwhile.
+    public static func rotate(_ record: APIKeyRecord, store: any EventStore) async throws -> (APIKeyRecord, APIKeyToken)? {
+        var generator = SystemRandomNumberGenerator()
+        let token = APIKeyToken(id: record.id, secret: "").rotated(using: &generator)
+        var rotated = record
+        rotated.secretDigest = token.secretDigest
+        guard try await store.replaceKeySecret(id: record.id, digest: rotated.secretDigest) else { return nil }
+        return (rotated, token)
     }
 
     /// A key as the API shows it; `key` (the whole key) only at creation and rotation.
