@@ -99,4 +99,37 @@ import Testing
         process.terminate()
         try await server.stop()
     }
+
+    @Test func tailResumesWithLastEventIDAfterARestart() async throws {
+        let port = try freeLoopbackPort()
+        let first = try await TestServer.start { $0.port = port }
+        let key = try await first.makeCircle("acme")
+        try await first.publish("acme", key: key, #"{"subject":"t.one"}"#)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandTests.binary)
+        process.arguments = ["tail", "--url", first.baseURL, "--circle", "acme", "--json", "--last-event-id", "0", "--max-retries", "20"]
+        process.environment = ["SLUICE_KEY": key]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var text = ""
+        func readLines(_ count: Int) async {
+            let deadline = ContinuousClock.now + .seconds(15)
+            while text.split(separator: "\n").count < count && ContinuousClock.now < deadline {
+                text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+            }
+        }
+        await readLines(1)
+        // The gateway goes away (its streams close) and comes back on the same port and database.
+        try await first.stop(removeFiles: false)
+        let second = try await TestServer.start(directory: first.directory) { $0.port = port }
+        try await second.publish("acme", key: key, #"{"subject":"t.two"}"#)
+        await readLines(2)
+        let ids = text.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }.compactMap { $0["id"]?.stringValue }
+        #expect(ids == ["1", "2"], "resumed after event 1, nothing twice, nothing missing")
+        process.terminate()
+        try await second.stop()
+    }
 }
