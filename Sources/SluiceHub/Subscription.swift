@@ -80,6 +80,12 @@ public final class Subscription: Sendable {
         if ready { sink.framesReady() }
     }
 
+    /// Forgets the sink (its writer is done), breaking the reference cycle
+    /// between the two.
+    public func detach() {
+        inner.withLock { $0.sink = nil }
+    }
+
     /// Everything ready to write, without waiting: frames, nothing, or closed.
     public func takeFrames() -> SubscriberQueue.Drain {
         inner.withLock { $0.queue.drain() }

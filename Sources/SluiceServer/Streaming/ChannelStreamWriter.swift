@@ -117,6 +117,7 @@ final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
     private func finish() {
         guard !finished else { return }
         finished = true
+        subscription.detach()
         onFinish?()
         let waiter = completion.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             state.done = true

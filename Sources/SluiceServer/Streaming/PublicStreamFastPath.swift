@@ -22,6 +22,8 @@ final class PublicStreamFastPath: ChannelDuplexHandler, RemovableChannelHandler 
     private let gateway: Gateway
     private var requests = 0
     private var stream: EventStream?
+    /// This connection's first request was answered here.
+    private var served = false
 
     init(gateway: Gateway) {
         self.gateway = gateway
@@ -30,7 +32,7 @@ final class PublicStreamFastPath: ChannelDuplexHandler, RemovableChannelHandler 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // Once a stream is served here, the request's remaining parts (and
         // anything after them) are ignored.
-        if stream != nil { return }
+        if served { return }
         let part = unwrapInboundIn(data)
         if case .head(let head) = part {
             requests += 1
@@ -72,6 +74,7 @@ final class PublicStreamFastPath: ChannelDuplexHandler, RemovableChannelHandler 
 
     private func start(_ stream: EventStream, cors: HTTPFields, context: ChannelHandlerContext) {
         self.stream = stream
+        served = true
         gateway.metrics.streamsOpened.increment()
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: PublicStream.headers(extra: cors)))), promise: nil)
         let preamble = stream.takeLivePreamble() ?? []
@@ -82,6 +85,9 @@ final class PublicStreamFastPath: ChannelDuplexHandler, RemovableChannelHandler 
             channel: context.channel, subscription: stream.subscription,
             write: { buffer, promise in context.writeAndFlush(self.wrapOutboundOut(.body(buffer)), promise: promise) },
             onFinish: {
+                // Drops the handler's hold on the stream: the subscription's
+                // writer refers back to this handler.
+                self.stream = nil
                 stream.release()
                 context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
             })

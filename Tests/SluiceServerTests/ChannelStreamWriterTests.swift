@@ -1,0 +1,64 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOEmbedded
+import SluiceCore
+import SluiceHub
+import SluiceSQLite
+import Testing
+
+@testable import SluiceServer
+
+/// The event-loop writer of live streams, on an embedded channel.
+@Suite struct ChannelStreamWriterTests {
+    func hub() -> Hub {
+        let hub = Hub(
+            policies: PolicyStore(
+                try! PolicySet(documents: [
+                    .init(circles: ["*"], faces: [Face(name: "member", subjects: .all, fields: try! FieldSelector(["**"]))], source: "test")
+                ])))
+        hub.seed(CircleID("acme")!, latest: 0)
+        return hub
+    }
+
+    func spec() -> StreamSpec {
+        StreamSpec(circle: CircleID("acme")!, credential: .apiKey(id: "aaaaaaaaaaaa"), face: "member", subjects: .all, restriction: .all)
+    }
+
+    func store() throws -> SQLiteEventStore {
+        try SQLiteEventStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("w-\(UUID().uuidString).db").path)
+    }
+
+    @Test func pendingFramesGoOutInOneWriteAndTheStreamIsFreedWhenItEnds() throws {
+        let hub = hub()
+        let channel = EmbeddedChannel()
+        let written = NIOLockedValueBox<[ByteBuffer]>([])
+        weak var weakSubscription: Subscription?
+        do {
+            let stream = try #require(try hub.openLive(spec(), store: store()))
+            weakSubscription = stream.subscription
+            let writer = ChannelStreamWriter(
+                channel: channel, subscription: stream.subscription,
+                write: { buffer, promise in
+                    written.withLockedValue { $0.append(buffer) }
+                    promise.succeed()
+                }, onFinish: nil)
+            let events = (1...3).map { i in
+                StoredEvent(
+                    sequence: Int64(i), circle: CircleID("acme")!, input: EventInput(subject: Subject("a.b")!), timestamp: Timestamp(milliseconds: 0))
+            }
+            hub.publish(events)
+            stream.subscription.attach(writer)
+            channel.embeddedEventLoop.run()
+            #expect(written.withLockedValue { $0.count } == 1, "three pending frames, one write")
+            let text = written.withLockedValue { String(buffer: $0[0]) }
+            #expect(text.components(separatedBy: "\n\n").filter { $0.hasPrefix("id: ") }.count == 3)
+            stream.close(.clientGone)
+            channel.embeddedEventLoop.run()
+            stream.release()
+        }
+        #expect(weakSubscription == nil, "writer and subscription do not keep each other alive")
+        #expect(hub.streamCount == 0)
+        _ = try channel.finish()
+    }
+}
