@@ -42,5 +42,6 @@ public struct StreamKeeper<C: Clock>: Service where C.Duration == Duration {
 }
 
 extension Task where Success == Never, Failure == Never {
-    static var isCancelledOrShuttingDown: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
+    /// Whether a service loop should stop: cancelled, or the group is shutting down.
+    public static var isCancelledOrShuttingDown: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
 }

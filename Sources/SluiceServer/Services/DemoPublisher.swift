@@ -28,7 +28,7 @@ public struct DemoPublisher<C: Clock>: Service where C.Duration == Duration {
     private func publishForever() async throws {
         var run = 0
         var step = 0
-        while !Task.isCancelledOrShuttingDownGracefully {
+        while !Task.isCancelledOrShuttingDown {
             try await clock.sleep(for: interval)
             let invocation = "demo_\(run)"
             let kind = step == 0 ? "started" : (step < 5 ? "progress" : "completed")

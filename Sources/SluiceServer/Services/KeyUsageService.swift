@@ -37,7 +37,7 @@ public struct KeyUsageService<C: Clock>: Service where C.Duration == Duration {
 
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelledOrShuttingDownGracefully {
+            while !Task.isCancelledOrShuttingDown {
                 try await clock.sleep(for: interval)
                 await flushAndRefresh()
             }

@@ -45,13 +45,13 @@ public struct PolicyWatcher<C: Clock>: Service where C.Duration == Duration {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) {
-                    if Task.isCancelledOrShuttingDownGracefully { break }
+                    if Task.isCancelledOrShuttingDown { break }
                     reload()
                 }
             }
             group.addTask {
                 var fingerprint = last
-                while !Task.isCancelledOrShuttingDownGracefully {
+                while !Task.isCancelledOrShuttingDown {
                     do { try await clock.sleep(for: interval) } catch { break }
                     let now = PolicyLoader.fingerprint(directory: directory)
                     if now != fingerprint {
@@ -64,8 +64,4 @@ public struct PolicyWatcher<C: Clock>: Service where C.Duration == Duration {
             group.cancelAll()
         }
     }
-}
-
-extension Task where Success == Never, Failure == Never {
-    static var isCancelledOrShuttingDownGracefully: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
 }
