@@ -90,8 +90,12 @@ extension SQLiteEventStore {
         }
     }
 
+    /// Events deleted per write transaction by `trim`, so retention never
+    /// holds the single writer (and with it ingest) for long.
+    static let trimBatch: Int64 = 1000
+
     public func trim(_ circle: CircleID, maxEvents: Int?, olderThan: Timestamp?) async throws -> Int {
-        try await pool.write { db in
+        let cut: Int64 = try await pool.read { db in
             var cut: Int64 = 0
             if let maxEvents, let last = try Int64.fetchOne(db, sql: "SELECT last_seq FROM circle WHERE id = ?", arguments: [circle.rawValue]) {
                 cut = max(cut, last - Int64(maxEvents))
@@ -102,12 +106,22 @@ extension SQLiteEventStore {
             {
                 cut = max(cut, newestOld)
             }
-            guard cut > 0 else { return 0 }
-            try db.execute(sql: "DELETE FROM event WHERE circle = ? AND seq <= ?", arguments: [circle.rawValue, cut])
-            let removed = db.changesCount
-            try db.execute(
-                sql: "UPDATE circle SET trimmed_through = MAX(trimmed_through, ?) WHERE id = ?", arguments: [cut, circle.rawValue])
-            return removed
+            return cut
+        }
+        guard cut > 0 else { return 0 }
+        var removed = 0
+        while true {
+            let (count, done) = try await pool.write { db -> (Int, Bool) in
+                let lowest = try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM event WHERE circle = ?", arguments: [circle.rawValue])
+                let step = lowest.map { min(cut, $0 + SQLiteEventStore.trimBatch - 1) } ?? cut
+                try db.execute(sql: "DELETE FROM event WHERE circle = ? AND seq <= ?", arguments: [circle.rawValue, step])
+                let count = db.changesCount
+                try db.execute(
+                    sql: "UPDATE circle SET trimmed_through = MAX(trimmed_through, ?) WHERE id = ?", arguments: [step, circle.rawValue])
+                return (count, step >= cut)
+            }
+            removed += count
+            if done { return removed }
         }
     }
 

@@ -419,6 +419,21 @@ extension Result {
     // MARK: Retention
 
     @Test(arguments: StoreEngine.all)
+    func trimRemovesALargeBacklogCompletely(_ engine: StoreEngine) async throws {
+        try await withFreshStore(engine) { (fixture) async throws in
+            let store = fixture.store
+            _ = try await store.createCircle(acme, at: at(1))
+            // More than one engine batch (SQLite deletes 1,000 per transaction).
+            for chunk in 0..<5 {
+                _ = try await store.appendOK((1...500).map { event("a.c\(chunk).e\($0)") }, to: acme)
+            }
+            #expect(try await store.trim(acme, maxEvents: 100, olderThan: nil) == 2400)
+            #expect(try await store.bounds(of: acme) == LogBounds(latest: 2500, trimmedThrough: 2400))
+            #expect(try await store.sequences(acme) == Array(2401...2500))
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
     func trimByMaximumEvents(_ engine: StoreEngine) async throws {
         try await withFreshStore(engine) { (fixture) async throws in
             let store = fixture.store
