@@ -27,12 +27,11 @@ final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
 
     static let highWater = 256 * 1024
 
-    /// A writer for a response Hummingbird started: body parts enter the
-    /// pipeline at its tail, after the response head the route wrote.
-    convenience init(channel: any Channel, subscription: Subscription) {
-        self.init(
-            channel: channel, subscription: subscription,
-            write: { buffer, promise in channel.writeAndFlush(HTTPResponsePart.body(buffer), promise: promise) }, onFinish: nil)
+    /// A writer for a response whose head (and chunked framing) the HTTP
+    /// encoder already started: live frames go out as chunks written at the
+    /// socket end of the pipeline, skipping the encoders.
+    convenience init(channel: any Channel, subscription: Subscription, onFinish: (() -> Void)? = nil) {
+        self.init(channel: channel, subscription: subscription, write: RawChunkHandler.writer(for: channel), onFinish: onFinish)
     }
 
     /// A writer with its own way to write (a handler writing from its context)

@@ -83,7 +83,6 @@ final class PublicStreamFastPath: ChannelDuplexHandler, RemovableChannelHandler 
         context.writeAndFlush(wrapOutboundOut(.body(buffer)), promise: nil)
         let writer = ChannelStreamWriter(
             channel: context.channel, subscription: stream.subscription,
-            write: { buffer, promise in context.writeAndFlush(self.wrapOutboundOut(.body(buffer)), promise: promise) },
             onFinish: {
                 // Drops the handler's hold on the stream: the subscription's
                 // writer refers back to this handler.
