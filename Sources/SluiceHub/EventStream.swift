@@ -37,13 +37,7 @@ public final class EventStream: Sendable {
     /// The next bytes to write, or nil when the stream has ended.
     public func next() async throws -> [UInt8]? {
         if progress.finished { return finish() }
-        if let preamble = progress.preamble {
-            progress.preamble = nil
-            return preamble
-        }
-        while let cursor = progress.replayCursor {
-            if let chunk = try await replayPage(after: cursor) { return chunk }
-        }
+        if let chunk = try await nextBeforeLive() { return chunk }
         guard let frames = await subscription.nextFrames() else { return finish() }
         var out: [UInt8] = []
         out.reserveCapacity(frames.reduce(0) { $0 + $1.bytes.count })

@@ -9,6 +9,12 @@ struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list, revoke and rotate API keys.", subcommands: [Create.self, List.self, Revoke.self, Rotate.self])
 
+    /// The keys route of `circle` for `--url`, which needs `--circle`.
+    static func path(_ circle: String?, _ suffix: String = "") throws -> String {
+        guard let circle else { throw ValidationError("--circle is required with --url") }
+        return "/api/\(circle)/keys\(suffix)"
+    }
+
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; the whole key is printed once.")
         @OptionGroup var target: Target
@@ -27,8 +33,7 @@ struct Keys: AsyncParsableCommand {
             if let expiresIn { members.append(("expires_in_seconds", .number(String(expiresIn)))) }
             let body = JSONValue.object(members)
             if target.isRemote {
-                guard let circle else { throw ValidationError("--circle is required with --url") }
-                Output.line(try await target.call(.POST, "/api/\(circle)/keys", body: body).jsonText)
+                Output.line(try await target.call(.POST, Keys.path(circle), body: body).jsonText)
                 return
             }
             guard platform != (circle != nil) else { throw ValidationError("give exactly one of --circle and --platform") }
@@ -52,8 +57,7 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             if target.isRemote {
-                guard let circle else { throw ValidationError("--circle is required with --url") }
-                Output.line(try await target.call(.GET, "/api/\(circle)/keys").jsonText)
+                Output.line(try await target.call(.GET, Keys.path(circle)).jsonText)
                 return
             }
             for key in try await target.store().keys(in: try circle.map(parseCircle)) {
@@ -70,8 +74,7 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             if target.isRemote {
-                guard let circle else { throw ValidationError("--circle is required with --url") }
-                _ = try await target.call(.DELETE, "/api/\(circle)/keys/\(id)")
+                _ = try await target.call(.DELETE, Keys.path(circle, "/\(id)"))
             } else {
                 guard try await target.store().revokeKey(id: id, at: now()) else { throw ValidationError("no live key '\(id)'") }
             }
@@ -87,8 +90,7 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             if target.isRemote {
-                guard let circle else { throw ValidationError("--circle is required with --url") }
-                Output.line(try await target.call(.POST, "/api/\(circle)/keys/\(id)/rotate").jsonText)
+                Output.line(try await target.call(.POST, Keys.path(circle, "/\(id)/rotate")).jsonText)
                 return
             }
             let store = try target.store()

@@ -74,29 +74,41 @@ import Testing
         #expect(try run(["circles", "delete", "acme"], environment: env).0 == 0)
     }
 
+    /// `sluice tail --json` running against a test server, its output read as it comes.
+    final class Tail {
+        let process = Process()
+        let out = Pipe()
+        var text = ""
+
+        init(_ arguments: [String], key: String) throws {
+            process.executableURL = URL(fileURLWithPath: CommandTests.binary)
+            process.arguments = ["tail", "--json"] + arguments
+            process.environment = ["SLUICE_KEY": key]
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        deinit { if process.isRunning { process.terminate() } }
+
+        /// The event ids printed so far, after waiting (bounded) for at least `count` lines.
+        func ids(atLeast count: Int, timeout: Duration = .seconds(15)) -> [String] {
+            let deadline = ContinuousClock.now + timeout
+            while text.split(separator: "\n").count < count && ContinuousClock.now < deadline {
+                text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+            }
+            return text.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }.compactMap { $0["id"]?.stringValue }
+        }
+    }
+
     @Test func tailFollowsAStreamAndResumes() async throws {
         let server = try await TestServer.start()
         let key = try await server.makeCircle("acme")
         for i in 1...3 { try await server.publish("acme", key: key, #"{"subject":"t.n\#(i)","payload":{"i":\#(i)}}"#) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandTests.binary)
-        process.arguments = ["tail", "--url", server.baseURL, "--circle", "acme", "--json", "--last-event-id", "1", "--max-retries", "0"]
-        process.environment = ["SLUICE_KEY": key]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let tail = try Tail(["--url", server.baseURL, "--circle", "acme", "--last-event-id", "1", "--max-retries", "0"], key: key)
         try await server.publish("acme", key: key, #"{"subject":"t.n4"}"#)
-        var text = ""
-        let deadline = ContinuousClock.now + .seconds(10)
-        while text.split(separator: "\n").count < 3 && ContinuousClock.now < deadline {
-            let data = out.fileHandleForReading.availableData
-            text += String(decoding: data, as: UTF8.self)
-        }
-        let ids = text.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }.compactMap { $0["id"]?.stringValue }
-        #expect(ids == ["2", "3", "4"])
-        process.terminate()
+        #expect(tail.ids(atLeast: 3, timeout: .seconds(10)) == ["2", "3", "4"])
+        tail.process.terminate()
         try await server.stop()
     }
 
@@ -105,31 +117,14 @@ import Testing
         let first = try await TestServer.start { $0.port = port }
         let key = try await first.makeCircle("acme")
         try await first.publish("acme", key: key, #"{"subject":"t.one"}"#)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandTests.binary)
-        process.arguments = ["tail", "--url", first.baseURL, "--circle", "acme", "--json", "--last-event-id", "0", "--max-retries", "20"]
-        process.environment = ["SLUICE_KEY": key]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        var text = ""
-        func readLines(_ count: Int) async {
-            let deadline = ContinuousClock.now + .seconds(15)
-            while text.split(separator: "\n").count < count && ContinuousClock.now < deadline {
-                text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-            }
-        }
-        await readLines(1)
+        let tail = try Tail(["--url", first.baseURL, "--circle", "acme", "--last-event-id", "0", "--max-retries", "20"], key: key)
+        _ = tail.ids(atLeast: 1)
         // The gateway goes away (its streams close) and comes back on the same port and database.
         try await first.stop(removeFiles: false)
         let second = try await TestServer.start(directory: first.directory) { $0.port = port }
         try await second.publish("acme", key: key, #"{"subject":"t.two"}"#)
-        await readLines(2)
-        let ids = text.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }.compactMap { $0["id"]?.stringValue }
-        #expect(ids == ["1", "2"], "resumed after event 1, nothing twice, nothing missing")
-        process.terminate()
+        #expect(tail.ids(atLeast: 2) == ["1", "2"], "resumed after event 1, nothing twice, nothing missing")
+        tail.process.terminate()
         try await second.stop()
     }
 }
