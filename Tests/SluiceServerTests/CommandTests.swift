@@ -4,6 +4,45 @@ import SluiceTesting
 import Synchronization
 import Testing
 
+/// `sluice tail --json` running against a test server. Its output is
+/// collected by a file-handle callback (off the task pool, so waiting for
+/// it never blocks the in-process server).
+final class Tail: @unchecked Sendable {
+    // `process` is configured in `init` and afterwards only terminated; the
+    // output lives in a locked box written by the file-handle callback.
+    let process = Process()
+    private final class Output: Sendable {
+        let text = Mutex("")
+    }
+    private let output = Output()
+
+    init(_ arguments: [String], key: String) throws {
+        let out = Pipe()
+        process.executableURL = URL(fileURLWithPath: CommandTests.binary)
+        process.arguments = ["tail", "--json"] + arguments
+        process.environment = ["SLUICE_KEY": key]
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        out.fileHandleForReading.readabilityHandler = { [output] handle in
+            let data = handle.availableData
+            output.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+
+    /// The event ids printed so far, after waiting (bounded) for at least `count` lines.
+    func ids(atLeast count: Int, timeout: Duration = .seconds(15)) async -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        while output.text.withLock({ $0.split(separator: "\n").count }) < count && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return output.text.withLock { $0 }.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
+            .compactMap { $0["id"]?.stringValue }
+    }
+}
+
 /// The `sluice` command as a user runs it (the binary built by `swift build`).
 @Suite struct CommandTests {
     static let binary = repositoryRoot.appendingPathComponent(".build/debug/sluice").path
@@ -74,40 +113,13 @@ import Testing
         #expect(try run(["circles", "delete", "acme"], environment: env).0 == 0)
     }
 
-    /// `sluice tail --json` running against a test server, its output read as it comes.
-    final class Tail {
-        let process = Process()
-        let out = Pipe()
-        var text = ""
-
-        init(_ arguments: [String], key: String) throws {
-            process.executableURL = URL(fileURLWithPath: CommandTests.binary)
-            process.arguments = ["tail", "--json"] + arguments
-            process.environment = ["SLUICE_KEY": key]
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-        }
-
-        deinit { if process.isRunning { process.terminate() } }
-
-        /// The event ids printed so far, after waiting (bounded) for at least `count` lines.
-        func ids(atLeast count: Int, timeout: Duration = .seconds(15)) -> [String] {
-            let deadline = ContinuousClock.now + timeout
-            while text.split(separator: "\n").count < count && ContinuousClock.now < deadline {
-                text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-            }
-            return text.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }.compactMap { $0["id"]?.stringValue }
-        }
-    }
-
     @Test func tailFollowsAStreamAndResumes() async throws {
         let server = try await TestServer.start()
         let key = try await server.makeCircle("acme")
         for i in 1...3 { try await server.publish("acme", key: key, #"{"subject":"t.n\#(i)","payload":{"i":\#(i)}}"#) }
         let tail = try Tail(["--url", server.baseURL, "--circle", "acme", "--last-event-id", "1", "--max-retries", "0"], key: key)
         try await server.publish("acme", key: key, #"{"subject":"t.n4"}"#)
-        #expect(tail.ids(atLeast: 3, timeout: .seconds(10)) == ["2", "3", "4"])
+        #expect(await tail.ids(atLeast: 3, timeout: .seconds(10)) == ["2", "3", "4"])
         tail.process.terminate()
         try await server.stop()
     }
@@ -118,12 +130,12 @@ import Testing
         let key = try await first.makeCircle("acme")
         try await first.publish("acme", key: key, #"{"subject":"t.one"}"#)
         let tail = try Tail(["--url", first.baseURL, "--circle", "acme", "--last-event-id", "0", "--max-retries", "20"], key: key)
-        _ = tail.ids(atLeast: 1)
+        _ = await tail.ids(atLeast: 1)
         // The gateway goes away (its streams close) and comes back on the same port and database.
         try await first.stop(removeFiles: false)
         let second = try await TestServer.start(directory: first.directory) { $0.port = port }
         try await second.publish("acme", key: key, #"{"subject":"t.two"}"#)
-        #expect(tail.ids(atLeast: 2) == ["1", "2"], "resumed after event 1, nothing twice, nothing missing")
+        #expect(await tail.ids(atLeast: 2) == ["1", "2"], "resumed after event 1, nothing twice, nothing missing")
         tail.process.terminate()
         try await second.stop()
     }
