@@ -38,6 +38,8 @@ let package = Package(
             pkgConfig: "libjwt",
             providers: [.apt(["libjwt-dev", "libssl-dev"])]
         ),
+        // glibc's malloc.h (mallopt), for the command's allocator tuning.
+        .systemLibrary(name: "CMalloc"),
         // Safe Swift wrapper over libjwt: mint and verify with the algorithm pinned,
         // time and audience claims checked here; SHA-256 and constant-time compare.
         .target(name: "SluiceCrypto", dependencies: ["CJWT", "SluiceCore"], swiftSettings: strict),
@@ -75,7 +77,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ],
             swiftSettings: strict
         ),
@@ -94,6 +100,7 @@ let package = Package(
             name: "sluice",
             dependencies: [
                 "SluiceServer", "SluiceCore", "SluiceStore", "SluiceSQLite", "SluiceCrypto",
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

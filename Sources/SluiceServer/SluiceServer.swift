@@ -19,6 +19,11 @@ public struct SluiceServer: Sendable {
         self.gateway = gateway
     }
 
+    /// Headers up to 256 KiB reach the routes, so an oversized token is
+    /// refused by authentication (401) rather than by the parser.
+    static let maxHeaderFieldSize = 256 * 1024
+    static let maxHeaderListSize = 512 * 1024
+
     /// The router with every route of the contract.
     public func makeRouter() -> Router<SluiceRequestContext> {
         let router = Router(context: SluiceRequestContext.self)
@@ -41,22 +46,20 @@ public struct SluiceServer: Sendable {
         let configuration = gateway.configuration
         let logger = gateway.logger
         let webSocket = WebSocketRoute(gateway: gateway)
-        let application = Application(
-            router: makeRouter(),
-            // Headers up to 256 KiB reach the routes, so an oversized token is
-            // refused by authentication (401) rather than by the parser.
-            server: .http1WebSocketUpgrade(
-                configuration: .init(
-                    http1: .init(
-                        additionalChannelHandlers: [PublicStreamFastPath(gateway: gateway)], idleTimeout: nil,
-                        httpDecoderConfiguration: .init(maxHeaderFieldSize: 256 * 1024, maxHeaderListSize: 512 * 1024)),
-                    ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(configuration.heartbeatSeconds))))
-            ) { head, _, _ in
-                await webSocket.shouldUpgrade(head)
-            },
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil, backlog: 4096),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
-            logger: logger)
+        let channel = HTTP1WebSocketUpgradeChannel(
+            responder: GatewayListener<HTTP1WebSocketUpgradeChannel>.responder(router: makeRouter(), logger: logger),
+            configuration: .init(
+                http1: .init(
+                    idleTimeout: nil,
+                    httpDecoderConfiguration: .init(
+                        maxHeaderFieldSize: Self.maxHeaderFieldSize, maxHeaderListSize: Self.maxHeaderListSize)),
+                ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(configuration.heartbeatSeconds))))
+        ) { head, _, _ in
+            await webSocket.shouldUpgrade(head)
+        }
+        let listener = GatewayListener(
+            inner: channel, host: configuration.host, port: configuration.port, gateway: gateway, logger: logger,
+            onRunning: onServerRunning)
         let policyWatcher = PolicyWatcher(
             directory: configuration.policies, store: gateway.policies, interval: .seconds(configuration.policyPollSeconds),
             clock: clock, logger: logger, metrics: gateway.metrics)
@@ -73,7 +76,7 @@ public struct SluiceServer: Sendable {
             configuration: .init(
                 services: [
                     .init(service: gateway.ingest),
-                    .init(service: application),
+                    .init(service: listener),
                     .init(service: retention),
                     .init(service: keyUsage),
                     .init(service: policyWatcher),

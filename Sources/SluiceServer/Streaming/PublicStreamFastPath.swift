@@ -2,7 +2,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdCore
 import NIOCore
-import NIOHTTPTypes
+import NIOExtras
+import NIOHTTP1
 import SluiceCore
 import SluiceHub
 
@@ -11,38 +12,46 @@ import SluiceHub
 /// record, no resume point, and a circle whose newest sequence the hub knows.
 /// Then the connection costs no task and no await: the head, the preamble and
 /// every live frame are written from here. Anything else (a first sight of a
-/// token, a resume, an error to report) is passed on untouched to the
-/// Hummingbird route, which answers exactly as the contract says.
-final class PublicStreamFastPath: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+/// token, a resume, an error to report) is declined to the `owner`, which
+/// hands the connection to the Hummingbird route; it answers exactly as the
+/// contract says.
+final class PublicStreamFastPath: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = ByteBuffer
 
     private let gateway: Gateway
-    private var requests = 0
+    private weak var owner: (any FastPathOwner)?
     private var stream: EventStream?
-    /// This connection's first request was answered here.
-    private var served = false
+    /// The first request part was seen: served here or declined. Later
+    /// parts (and anything after them) are ignored.
+    private var decided = false
 
-    init(gateway: Gateway) {
+    init(gateway: Gateway, owner: any FastPathOwner) {
         self.gateway = gateway
+        self.owner = owner
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        // Once a stream is served here, the request's remaining parts (and
-        // anything after them) are ignored.
-        if served { return }
-        let part = unwrapInboundIn(data)
-        if case .head(let head) = part {
-            requests += 1
-            // Only a connection's first request, so no earlier response can still be in flight.
-            if requests == 1, let (opened, cors) = open(head) {
-                start(opened, cors: cors, context: context)
-                return
-            }
+        // Once decided, the decoder may be gone: what arrives is not looked at.
+        guard !decided else { return }
+        decided = true
+        if case .head(let head) = unwrapInboundIn(data), let (opened, cors) = open(head) {
+            owner?.commit()
+            start(opened, cors: cors, context: context)
+        } else {
+            owner?.decline()
         }
-        context.fireChannelRead(data)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A request the decoder refuses is Hummingbird's to answer. Once
+        // declined, what the decoder says until it is removed does not matter.
+        if !decided {
+            decided = true
+            owner?.decline()
+        } else if stream != nil {
+            context.close(promise: nil)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -51,44 +60,72 @@ final class PublicStreamFastPath: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? ChannelEvent, event == .inputClosed { stream?.close(.clientGone) }
-        context.fireUserInboundEventTriggered(event)
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            if decided {
+                stream?.close(.clientGone)
+            } else {
+                decided = true
+                owner?.decline()
+            }
+        } else if event is ChannelShouldQuiesceEvent {
+            stream?.close(.shutdown)
+        }
     }
 
-    /// The stream, when everything it needs is in memory; nil to pass the request on.
-    private func open(_ head: HTTPRequest) -> (EventStream, HTTPFields)? {
-        guard head.method == .get, let path = head.path, path.hasPrefix("/api/public/events/") else { return nil }
-        let uri = URI(path)
+    /// The stream, when everything it needs is in memory; nil to pass the
+    /// request on. Anything unusual (HTTP/1.0, a repeated header, a resume
+    /// point) is left to the route.
+    private func open(_ head: HTTPRequestHead) -> (EventStream, HTTPFields)? {
+        guard head.method == .GET, head.version == .http1_1, head.uri.hasPrefix("/api/public/events/"),
+            !head.headers.contains(name: "Last-Event-ID")
+        else { return nil }
+        let origins = head.headers["Origin"]
+        guard origins.count <= 1 else { return nil }
+        let uri = URI(head.uri)
         let parts = uri.path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 5, let circle = CircleID(String(parts[4])) else { return nil }
         let query = uri.queryParameters
-        guard query["last_event_id"] == nil, head.headerFields[StreamQuery.lastEventIDHeader] == nil,
+        guard query["last_event_id"] == nil,
             let token = query["t"].map(String.init),
             let record = gateway.shares.cachedRecord(token, circle: circle, now: gateway.now()),
-            let cors = try? PublicStream.corsHeaders(origin: head.headerFields[.origin], record: record),
+            let cors = try? PublicStream.corsHeaders(origin: origins.first, record: record),
             let spec = try? PublicStream.spec(record: record, query: query, ids: gateway.opaqueIDs),
             let stream = try? gateway.hub.openLive(spec, store: gateway.store)
         else { return nil }
         return (stream, cors)
     }
 
+    /// Writes the response head and the preamble in one write, then hands
+    /// the connection to a stream writer that frames live events as chunks.
     private func start(_ stream: EventStream, cors: HTTPFields, context: ChannelHandlerContext) {
         self.stream = stream
-        served = true
         gateway.metrics.streamsOpened.increment()
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: PublicStream.headers(extra: cors)))), promise: nil)
+        let headers = PublicStream.headers(extra: cors, date: HTTPDate.now())
         let preamble = stream.takeLivePreamble() ?? []
-        var buffer = context.channel.allocator.buffer(capacity: preamble.count)
-        buffer.writeBytes(preamble)
-        context.writeAndFlush(wrapOutboundOut(.body(buffer)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: 256 + preamble.count)
+        buffer.writeStaticString("HTTP/1.1 200 OK\r\n")
+        for field in headers {
+            buffer.writeString(field.name.canonicalName)
+            buffer.writeStaticString(": ")
+            buffer.writeString(field.value)
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("transfer-encoding: chunked\r\n\r\n")
+        if !preamble.isEmpty { Chunked.append(preamble, to: &buffer) }
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         let writer = ChannelStreamWriter(
             channel: context.channel, subscription: stream.subscription,
+            write: { buffer, promise in
+                var chunk = context.channel.allocator.buffer(capacity: buffer.readableBytes + 12)
+                Chunked.append(buffer, to: &chunk)
+                context.writeAndFlush(self.wrapOutboundOut(chunk), promise: promise)
+            },
             onFinish: {
                 // Drops the handler's hold on the stream: the subscription's
                 // writer refers back to this handler.
                 self.stream = nil
                 stream.release()
-                context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+                context.writeAndFlush(self.wrapOutboundOut(Chunked.end)).whenComplete { _ in context.close(promise: nil) }
             })
         stream.subscription.attach(writer)
     }

@@ -26,13 +26,34 @@ final class RawChunkHandler: ChannelOutboundHandler, RemovableChannelHandler {
                 channel.writeAndFlush(HTTPResponsePart.body(buffer), promise: promise)
                 return
             }
-            let size = buffer.readableBytes
-            var chunk = channel.allocator.buffer(capacity: size + 12)
-            chunk.writeString(String(size, radix: 16))
-            chunk.writeStaticString("\r\n")
-            chunk.writeImmutableBuffer(buffer)
-            chunk.writeStaticString("\r\n")
+            var chunk = channel.allocator.buffer(capacity: buffer.readableBytes + 12)
+            Chunked.append(buffer, to: &chunk)
             context.writeAndFlush(NIOAny(IOData.byteBuffer(chunk)), promise: promise)
         }
+    }
+}
+
+/// HTTP/1.1 chunked framing, for bodies written past the HTTP encoder.
+enum Chunked {
+    /// Appends `bytes` to `buffer` as one chunk.
+    static func append(_ bytes: ByteBuffer, to buffer: inout ByteBuffer) {
+        writeSize(bytes.readableBytes, to: &buffer)
+        buffer.writeImmutableBuffer(bytes)
+        buffer.writeStaticString("\r\n")
+    }
+
+    /// Appends `bytes` to `buffer` as one chunk.
+    static func append(_ bytes: [UInt8], to buffer: inout ByteBuffer) {
+        writeSize(bytes.count, to: &buffer)
+        buffer.writeBytes(bytes)
+        buffer.writeStaticString("\r\n")
+    }
+
+    /// The last chunk: the body is complete.
+    static let end = ByteBuffer(string: "0\r\n\r\n")
+
+    private static func writeSize(_ size: Int, to buffer: inout ByteBuffer) {
+        buffer.writeString(String(size, radix: 16))
+        buffer.writeStaticString("\r\n")
     }
 }

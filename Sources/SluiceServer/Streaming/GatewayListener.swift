@@ -1,0 +1,138 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The gateway's listening socket. Hummingbird's `Server` gives every
+/// accepted connection an async channel and a Swift task before its first
+/// byte is read; a public stream served from memory needs neither. Here each
+/// connection starts with a `ConnectionRouter` on its event loop, which serves
+/// such a stream in place and hands every other connection to Hummingbird's
+/// child channel (`inner`): its pipeline, its request loop in a task of this
+/// service's task group, its routes and its WebSocket upgrade, unchanged.
+final class GatewayListener<Inner: ServerChildChannel>: Service, Sendable {
+    private let inner: Inner
+    private let host: String
+    private let port: Int
+    private let gateway: Gateway
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let onRunning: @Sendable (Int) async -> Void
+
+    init(
+        inner: Inner, host: String, port: Int, gateway: Gateway, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
+    ) {
+        self.inner = inner
+        self.host = host
+        self.port = port
+        self.gateway = gateway
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        self.onRunning = onRunning
+    }
+
+    func run() async throws {
+        let (handedOver, continuation) = AsyncStream.makeStream(of: Inner.Value.self)
+        let quiescing = ServerQuiescingHelper(group: eventLoopGroup)
+        let inner = self.inner
+        let gateway = self.gateway
+        let logger = self.logger
+        let server = try await ServerBootstrap(group: eventLoopGroup)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let router = ConnectionRouter(inner: inner, gateway: gateway, logger: logger) { value in
+                        // After shutdown nothing takes connections any more.
+                        if case .terminated = continuation.yield(value) { value.channel.close(promise: nil) }
+                    }
+                    try channel.pipeline.syncOperations.addHandler(router)
+                }
+            }
+            .bind(host: host, port: port).get()
+        let drained = server.eventLoop.makePromise(of: Void.self)
+        drained.futureResult.whenComplete { _ in continuation.finish() }
+        logger.info("listening", metadata: ["address": "\(host):\(server.localAddress?.port ?? port)"])
+        await onRunning(server.localAddress?.port ?? port)
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withDiscardingTaskGroup { group in
+                    for await value in handedOver {
+                        group.addTask { await inner.handle(value: value, logger: logger) }
+                    }
+                }
+            } onGracefulShutdown: {
+                // Stops accepting, asks every connection to finish, and
+                // completes once they all have.
+                quiescing.initiateShutdown(promise: drained)
+            }
+        } onCancel: {
+            server.close(promise: nil)
+            continuation.finish()
+        }
+    }
+}
+
+extension GatewayListener where Inner: HTTPChannelHandler {
+    /// The responder Hummingbird's `Application` would build around `router`:
+    /// each request gets a context on its channel; an error that escapes the
+    /// middleware is a bare 500.
+    static func responder(router: Router<SluiceRequestContext>, logger: Logger) -> HTTPChannelHandler.Responder {
+        let responder = router.buildResponder()
+        return { request, responseWriter, channel in
+            let context = SluiceRequestContext(source: .init(channel: channel, logger: logger))
+            var response: Response
+            do {
+                response = try await responder.respond(to: request, context: context)
+            } catch let error as HTTPParserError {
+                throw error
+            } catch {
+                response = Response(status: .internalServerError)
+            }
+            response.headers[.date] = HTTPDate.now()
+            try await responseWriter.write(response: response.head, body: response.body)
+        }
+    }
+}
+
+/// The `Date` header value (IMF-fixdate), formatted at most once a second.
+enum HTTPDate {
+    private struct Cache: ~Copyable {
+        var second = -1
+        var value = ""
+        let formatter: DateFormatter = {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            return formatter
+        }()
+    }
+
+    private static let cache = Mutex(Cache())
+
+    static func now() -> String {
+        let date = Date()
+        let second = Int(date.timeIntervalSince1970)
+        return cache.withLock { cache in
+            if cache.second != second {
+                cache.second = second
+                cache.value = cache.formatter.string(from: date)
+            }
+            return cache.value
+        }
+    }
+}
