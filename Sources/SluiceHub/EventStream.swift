@@ -159,9 +159,18 @@ extension Hub {
     /// registration throws (429, shutting down).
     public func openLive(_ spec: StreamSpec, store: any EventStore) throws(SluiceError) -> EventStream? {
         guard let (subscription, _) = try registerLive(spec) else { return nil }
-        return EventStream(
-            subscription: subscription, hub: self, store: store, preamble: preamble(spec, lastEventIDText: nil, resetTo: nil),
-            replayFrom: nil)
+        return EventStream(subscription: subscription, hub: self, store: store, preamble: livePreamble(spec), replayFrom: nil)
+    }
+
+    private func livePreamble(_ spec: StreamSpec) -> [UInt8] {
+        let key = LivePreambleKey(circle: spec.circle, face: spec.face, subjects: spec.subjects.description, naming: spec.naming)
+        if let cached = livePreambles.withLock({ $0[key] }) { return cached }
+        let preamble = preamble(spec, lastEventIDText: nil, resetTo: nil)
+        livePreambles.withLock { cache in
+            if cache.count >= 1024 { cache.removeAll(keepingCapacity: true) }
+            cache[key] = preamble
+        }
+        return preamble
     }
 
     private func preamble(_ spec: StreamSpec, lastEventIDText: String?, resetTo oldest: Int64?) -> [UInt8] {
@@ -182,4 +191,12 @@ extension Hub {
         }
         return preamble
     }
+}
+
+/// What a live-only stream's preamble depends on.
+struct LivePreambleKey: Hashable, Sendable {
+    let circle: CircleID
+    let face: String
+    let subjects: String
+    let naming: StreamSpec.Naming
 }

@@ -27,6 +27,9 @@ public final class Hub: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The preambles of live-only streams by what they show: the many viewers
+    /// of one widget get the same bytes, rendered once.
+    let livePreambles = Mutex<[LivePreambleKey: [UInt8]]>([:])
     public let policies: PolicyStore
     public let limits: HubLimits
 

@@ -55,8 +55,9 @@ import Testing
     func connection(_ server: TestServer) throws -> (EmbeddedChannel, RecordingChildChannel, NIOLockedValueBox<Int>) {
         let inner = RecordingChildChannel()
         let handedOff = NIOLockedValueBox(0)
-        let router = ConnectionRouter(inner: inner, gateway: server.gateway, logger: Logger(label: "test")) { _ in
-            handedOff.withLockedValue { $0 += 1 }
+        let logger = Logger(label: "test")
+        let router = ConnectionRouter(gateway: server.gateway, logger: logger) { channel in
+            inner.setup(channel: channel, logger: logger).map { _ in handedOff.withLockedValue { $0 += 1 } }
         }
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(router)
@@ -72,7 +73,7 @@ import Testing
     }
 
     func routerIsGone(_ channel: EmbeddedChannel) -> Bool {
-        (try? channel.pipeline.syncOperations.context(handlerType: ConnectionRouter<RecordingChildChannel>.self)) == nil
+        (try? channel.pipeline.syncOperations.context(handlerType: ConnectionRouter.self)) == nil
     }
 
     func mint(_ server: TestServer, key: String) async throws -> String {

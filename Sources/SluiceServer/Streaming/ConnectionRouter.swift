@@ -1,4 +1,3 @@
-import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -18,9 +17,13 @@ protocol FastPathOwner: AnyObject {
 /// connection never touches Swift concurrency. Otherwise the connection is set
 /// up by Hummingbird's child channel and every byte read so far is replayed
 /// into it, so Hummingbird sees the connection exactly as the client sent it.
-final class ConnectionRouter<Inner: ServerChildChannel>: ChannelInboundHandler, RemovableChannelHandler, FastPathOwner {
+final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler, FastPathOwner {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+
+    /// Sets Hummingbird's child channel up on a connection and starts its
+    /// request loop. One for the listener, shared by every connection.
+    typealias HandOver = @Sendable (any Channel) -> EventLoopFuture<Void>
 
     private static var prefix: StaticString { "GET /api/public/events/" }
 
@@ -36,10 +39,9 @@ final class ConnectionRouter<Inner: ServerChildChannel>: ChannelInboundHandler, 
         case decided
     }
 
-    private let inner: Inner
     private let gateway: Gateway
     private let logger: Logger
-    private let handOff: (Inner.Value) -> Void
+    private let handOver: HandOver
     private var state = State.sniffing
     private var context: ChannelHandlerContext?
     /// Every byte read while undecided.
@@ -48,11 +50,10 @@ final class ConnectionRouter<Inner: ServerChildChannel>: ChannelInboundHandler, 
     /// The handlers put behind this one for the fast path.
     private var installed: [any RemovableChannelHandler] = []
 
-    init(inner: Inner, gateway: Gateway, logger: Logger, handOff: @escaping (Inner.Value) -> Void) {
-        self.inner = inner
+    init(gateway: Gateway, logger: Logger, handOver: @escaping HandOver) {
         self.gateway = gateway
         self.logger = logger
-        self.handOff = handOff
+        self.handOver = handOver
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -183,9 +184,9 @@ final class ConnectionRouter<Inner: ServerChildChannel>: ChannelInboundHandler, 
     }
 
     private func setUpHummingbird(context: ChannelHandlerContext) {
-        inner.setup(channel: context.channel, logger: logger).assumeIsolated().whenComplete { result in
+        handOver(context.channel).assumeIsolated().whenComplete { result in
             switch result {
-            case .success(let value):
+            case .success:
                 self.state = .decided
                 if let replay = self.received {
                     self.received = nil
@@ -194,7 +195,6 @@ final class ConnectionRouter<Inner: ServerChildChannel>: ChannelInboundHandler, 
                 }
                 if self.inputClosed { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
                 context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-                self.handOff(value)
             case .failure(let error):
                 self.logger.debug("connection setup failed", metadata: ["error": "\(error)"])
                 context.close(promise: nil)

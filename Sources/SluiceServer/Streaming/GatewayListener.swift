@@ -44,6 +44,12 @@ final class GatewayListener<Inner: ServerChildChannel>: Service, Sendable {
         let inner = self.inner
         let gateway = self.gateway
         let logger = self.logger
+        let handOver: ConnectionRouter.HandOver = { channel in
+            inner.setup(channel: channel, logger: logger).map { value in
+                // After shutdown nothing takes connections any more.
+                if case .terminated = continuation.yield(value) { channel.close(promise: nil) }
+            }
+        }
         let server = try await ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -55,11 +61,8 @@ final class GatewayListener<Inner: ServerChildChannel>: Service, Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let router = ConnectionRouter(inner: inner, gateway: gateway, logger: logger) { value in
-                        // After shutdown nothing takes connections any more.
-                        if case .terminated = continuation.yield(value) { value.channel.close(promise: nil) }
-                    }
-                    try channel.pipeline.syncOperations.addHandler(router)
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionRouter(gateway: gateway, logger: logger, handOver: handOver))
                 }
             }
             .bind(host: host, port: port).get()

@@ -26,6 +26,27 @@ final class PublicStreamFastPath: ChannelInboundHandler, RemovableChannelHandler
     /// parts (and anything after them) are ignored.
     private var decided = false
 
+    static let pathPrefix = "/api/public/events/"
+
+    /// The response head up to the headers that vary (CORS, date): the
+    /// status line, every stream's headers and the chunked framing.
+    private static let headPrefix: ByteBuffer = {
+        var buffer = ByteBuffer()
+        buffer.writeStaticString("HTTP/1.1 200 OK\r\n")
+        write(PublicStream.headers(extra: [:]), to: &buffer)
+        buffer.writeStaticString("transfer-encoding: chunked\r\n")
+        return buffer
+    }()
+
+    private static func write(_ fields: HTTPFields, to buffer: inout ByteBuffer) {
+        for field in fields {
+            buffer.writeString(field.name.canonicalName)
+            buffer.writeStaticString(": ")
+            buffer.writeString(field.value)
+            buffer.writeStaticString("\r\n")
+        }
+    }
+
     init(gateway: Gateway, owner: any FastPathOwner) {
         self.gateway = gateway
         self.owner = owner
@@ -76,14 +97,14 @@ final class PublicStreamFastPath: ChannelInboundHandler, RemovableChannelHandler
     /// request on. Anything unusual (HTTP/1.0, a repeated header, a resume
     /// point) is left to the route.
     private func open(_ head: HTTPRequestHead) -> (EventStream, HTTPFields)? {
-        guard head.method == .GET, head.version == .http1_1, head.uri.hasPrefix("/api/public/events/"),
+        guard head.method == .GET, head.version == .http1_1, head.uri.hasPrefix(Self.pathPrefix),
             !head.headers.contains(name: "Last-Event-ID")
         else { return nil }
         let origins = head.headers["Origin"]
         guard origins.count <= 1 else { return nil }
         let uri = URI(head.uri)
-        let parts = uri.path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 5, let circle = CircleID(String(parts[4])) else { return nil }
+        let name = uri.path.dropFirst(Self.pathPrefix.count)
+        guard !name.contains(where: { $0 == "/" }), let circle = CircleID(String(name)) else { return nil }
         let query = uri.queryParameters
         guard query["last_event_id"] == nil,
             let token = query["t"].map(String.init),
@@ -100,17 +121,12 @@ final class PublicStreamFastPath: ChannelInboundHandler, RemovableChannelHandler
     private func start(_ stream: EventStream, cors: HTTPFields, context: ChannelHandlerContext) {
         self.stream = stream
         gateway.metrics.streamsOpened.increment()
-        let headers = PublicStream.headers(extra: cors, date: HTTPDate.now())
         let preamble = stream.takeLivePreamble() ?? []
-        var buffer = context.channel.allocator.buffer(capacity: 256 + preamble.count)
-        buffer.writeStaticString("HTTP/1.1 200 OK\r\n")
-        for field in headers {
-            buffer.writeString(field.name.canonicalName)
-            buffer.writeStaticString(": ")
-            buffer.writeString(field.value)
-            buffer.writeStaticString("\r\n")
-        }
-        buffer.writeStaticString("transfer-encoding: chunked\r\n\r\n")
+        var buffer = context.channel.allocator.buffer(capacity: Self.headPrefix.readableBytes + 128 + preamble.count)
+        buffer.writeImmutableBuffer(Self.headPrefix)
+        Self.write(cors, to: &buffer)
+        Self.write([.date: HTTPDate.now()], to: &buffer)
+        buffer.writeStaticString("\r\n")
         if !preamble.isEmpty { Chunked.append(preamble, to: &buffer) }
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         let writer = ChannelStreamWriter(
