@@ -139,6 +139,19 @@ import Testing
         try await server.stop()
     }
 
+    @Test func aShutdownClosesConnectionsStillSendingTheirRequest() async throws {
+        let server = try await TestServer.start()
+        for partial in ["GET /api/pub", "GET /api/public/events/acme?t=x HTTP/1.1\r\nHo"] {
+            let (channel, inner, handedOff) = try connection(server)
+            try feed(channel, partial)
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+            channel.embeddedEventLoop.run()
+            #expect(!channel.isActive, "\(partial)")
+            #expect(inner.received.isEmpty && handedOff.withLockedValue { $0 } == 0)
+        }
+        try await server.stop()
+    }
+
     @Test func aStreamWithAKnownTokenIsServedInPlace() async throws {
         let server = try await TestServer.start()
         let key = try await server.makeCircle("acme")

@@ -89,7 +89,9 @@ final class PublicStreamFastPath: ChannelInboundHandler, RemovableChannelHandler
                 owner?.decline()
             }
         } else if event is ChannelShouldQuiesceEvent {
-            stream?.close(.shutdown)
+            // The server is stopping: a stream ends, a request still coming in
+            // is dropped, so no connection holds the shutdown up.
+            if let stream { stream.close(.shutdown) } else { context.close(promise: nil) }
         }
     }
 
