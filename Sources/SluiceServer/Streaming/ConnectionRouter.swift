@@ -1,25 +1,22 @@
 import Logging
 import NIOCore
-import NIOHTTP1
+import NIOExtras
+import SluiceHub
 
-/// What a `PublicStreamFastPath` tells the handler that installed it.
-protocol FastPathOwner: AnyObject {
-    /// The stream is served here: nothing needs replaying any more.
-    func commit()
-    /// Not served here: the connection goes to Hummingbird, from its first byte.
-    func decline()
-}
-
-/// The first handler of every accepted connection. It reads just enough of
-/// the first request line to know whether this can be a public stream
-/// (`GET /api/public/events/…`). If so it puts an HTTP decoder and a
-/// `PublicStreamFastPath` behind itself; if that serves the stream, the
-/// connection never touches Swift concurrency. Otherwise the connection is set
-/// up by Hummingbird's child channel and every byte read so far is replayed
-/// into it, so Hummingbird sees the connection exactly as the client sent it.
-final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler, FastPathOwner {
+/// The first and, for a public stream, the only handler of every accepted
+/// connection. It reads the start of the request line: anything that is not
+/// `GET /api/public/events/…` goes to Hummingbird at once. A public stream
+/// request is read to the end of its head; when it has the plain shape
+/// `PublicStreamRequest` recognizes and everything it needs is in memory
+/// (`PublicStreamFastPath`), the stream is served from here and the
+/// connection never touches an HTTP decoder or Swift concurrency. Otherwise
+/// the connection is set up by Hummingbird's child channel and every byte
+/// read so far is replayed into it, so Hummingbird sees the connection
+/// exactly as the client sent it.
+final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// Sets Hummingbird's child channel up on a connection and starts its
     /// request loop. One for the listener, shared by every connection.
@@ -30,25 +27,24 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler, Fa
     private enum State {
         /// Reading the start of the request line.
         case sniffing
-        /// A fast path is deciding; bytes are kept for a replay.
-        case candidate
-        /// Going to Hummingbird once the fast path's handlers are gone;
-        /// bytes are kept for the replay.
+        /// A public stream request: reading up to the end of its head.
+        case readingHead
+        /// Going to Hummingbird; bytes are kept for the replay.
         case handingOver
-        /// Served here, or handed over.
-        case decided
+        /// Handed over: this handler is leaving the pipeline.
+        case handedOver
+        /// Served here: whatever the client sends is ignored.
+        case streaming
     }
 
     private let gateway: Gateway
     private let logger: Logger
     private let handOver: HandOver
     private var state = State.sniffing
-    private var context: ChannelHandlerContext?
     /// Every byte read while undecided.
     private var received: ByteBuffer?
     private var inputClosed = false
-    /// The handlers put behind this one for the fast path.
-    private var installed: [any RemovableChannelHandler] = []
+    private var stream: EventStream?
 
     init(gateway: Gateway, logger: Logger, handOver: @escaping HandOver) {
         self.gateway = gateway
@@ -56,69 +52,92 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler, Fa
         self.handOver = handOver
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        self.context = nil
-    }
-
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch state {
-        case .decided:
-            context.fireChannelRead(data)
-        case .candidate:
-            var bytes = unwrapInboundIn(data)
-            received?.writeBuffer(&bytes)
+        case .streaming:
+            return
+        case .handedOver:
             context.fireChannelRead(data)
         case .handingOver:
-            var bytes = unwrapInboundIn(data)
-            if received == nil {
-                received = bytes
-            } else {
-                received?.writeBuffer(&bytes)
-            }
-        case .sniffing:
-            var bytes = unwrapInboundIn(data)
-            if received == nil {
-                received = bytes
-            } else {
-                received?.writeBuffer(&bytes)
-            }
-            switch Self.matchesPrefix(received!) {
-            case nil:
-                return
-            case false:
-                handOver(context: context)
-            case true:
-                if installFastPath(context: context) {
-                    state = .candidate
-                    context.fireChannelRead(wrapInboundOut(received!))
-                } else {
-                    handOver(context: context)
-                }
-            }
+            keep(unwrapInboundIn(data))
+        case .sniffing, .readingHead:
+            keep(unwrapInboundIn(data))
+            decide(context: context)
         }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if state == .candidate || state == .decided { context.fireChannelReadComplete() }
+        if state == .handedOver { context.fireChannelReadComplete() }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stream?.close(.clientGone)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if state == .handedOver { return context.fireErrorCaught(error) }
+        // A socket error before or while streaming: the connection is over.
+        context.close(promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? ChannelEvent, event == .inputClosed, state != .decided {
-            inputClosed = true
-            // An incomplete first line: Hummingbird answers it as it would.
-            if state == .sniffing { return handOver(context: context) }
-            if state == .handingOver { return }
+        switch state {
+        case .handedOver:
+            context.fireUserInboundEventTriggered(event)
+        case .streaming:
+            if let event = event as? ChannelEvent, event == .inputClosed {
+                stream?.close(.clientGone)
+            } else if event is ChannelShouldQuiesceEvent {
+                stream?.close(.shutdown)
+            }
+        case .sniffing, .readingHead, .handingOver:
+            if let event = event as? ChannelEvent, event == .inputClosed {
+                // An incomplete head: Hummingbird answers it as it would.
+                inputClosed = true
+                handOver(context: context)
+            } else if event is ChannelShouldQuiesceEvent {
+                // The server is stopping and nothing started yet: the
+                // connection simply ends, so it cannot hold the drain up.
+                context.close(promise: nil)
+            }
         }
-        if event is ChannelShouldQuiesceEvent, state == .sniffing || state == .handingOver {
-            // Nothing started yet: the connection simply ends.
-            context.close(promise: nil)
+    }
+
+    private func keep(_ bytes: ByteBuffer) {
+        if received == nil {
+            received = bytes
+        } else {
+            var bytes = bytes
+            received?.writeBuffer(&bytes)
+        }
+    }
+
+    private func decide(context: ChannelHandlerContext) {
+        guard let received else { return }
+        if state == .sniffing {
+            switch Self.matchesPrefix(received) {
+            case nil: return
+            case false: return handOver(context: context)
+            case true: state = .readingHead
+            }
+        }
+        switch PublicStreamRequest.recognize(received) {
+        case .incomplete:
             return
+        case .decline:
+            handOver(context: context)
+        case .request(let request):
+            guard let (opened, cors) = PublicStreamFastPath.open(request, gateway: gateway) else { return handOver(context: context) }
+            state = .streaming
+            self.received = nil
+            stream = opened
+            PublicStreamFastPath.start(opened, cors: cors, gateway: gateway, context: context) { [weak self] in
+                // Drops this handler's hold on the stream: the subscription's
+                // writer refers back to this handler's context.
+                self?.stream = nil
+            }
         }
-        context.fireUserInboundEventTriggered(event)
     }
 
     /// Whether `bytes` start with the public stream prefix: nil while too
@@ -133,61 +152,16 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler, Fa
         }
     }
 
-    private func installFastPath(context: ChannelHandlerContext) -> Bool {
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderFieldSize = SluiceServer.maxHeaderFieldSize
-        limits.maxHeaderListSize = SluiceServer.maxHeaderListSize
-        let fastPath = PublicStreamFastPath(gateway: gateway, owner: self)
-        let handlers: [any RemovableChannelHandler] = [
-            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: limits)),
-            fastPath,
-        ]
-        do {
-            try context.pipeline.syncOperations.addHandlers(handlers, position: .after(self))
-        } catch {
-            return false
-        }
-        installed = handlers
-        return true
-    }
-
-    func commit() {
-        guard let context, state == .candidate else { return }
-        state = .decided
-        received = nil
-        // The stream reads nothing more: the decoder goes too.
-        if let decoder = installed.first { context.pipeline.syncOperations.removeHandler(decoder, promise: nil) }
-        installed = []
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-    }
-
-    func decline() {
-        guard let context, state == .candidate else { return }
-        // After the decoder has returned from the read that led here.
-        context.eventLoop.assumeIsolated().execute {
-            self.handOver(context: context)
-        }
-    }
-
-    /// Gives the connection to Hummingbird: its pipeline replaces the fast
-    /// path's, then sees every byte (and a half-close) this handler saw.
+    /// Gives the connection to Hummingbird: its pipeline goes behind this
+    /// handler, sees every byte (and a half-close) this handler saw, and this
+    /// handler leaves.
     private func handOver(context: ChannelHandlerContext) {
-        guard state == .sniffing || state == .candidate else { return }
+        guard state == .sniffing || state == .readingHead else { return }
         state = .handingOver
-        // The decoder leaves the pipeline on a later event-loop turn; until
-        // then bytes are kept here.
-        let removals = installed.reversed().map { context.pipeline.syncOperations.removeHandler($0) }
-        installed = []
-        EventLoopFuture.andAllComplete(removals, on: context.eventLoop).assumeIsolated().whenComplete { _ in
-            self.setUpHummingbird(context: context)
-        }
-    }
-
-    private func setUpHummingbird(context: ChannelHandlerContext) {
         handOver(context.channel).assumeIsolated().whenComplete { result in
             switch result {
             case .success:
-                self.state = .decided
+                self.state = .handedOver
                 if let replay = self.received {
                     self.received = nil
                     context.fireChannelRead(self.wrapInboundOut(replay))
