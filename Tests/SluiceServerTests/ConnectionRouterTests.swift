@@ -218,6 +218,11 @@ import Testing
         #expect(!String(decoding: inPlace.raw, as: UTF8.self).contains("Alice"))
         routed.close()
         inPlace.close()
+        // Once revoked, the same URL opens nothing, in place or not.
+        let jti = try #require(server.gateway.shares.cachedRecord(token, circle: CircleID("acme")!, now: server.clock.now())?.jti)
+        #expect(try await server.request(.DELETE, "/api/acme/_share/\(jti)", key: key).status == 204)
+        let refused = try await SSEClient(url: url, headers: [("Origin", "https://x.example")])
+        #expect(refused.status == 401)
         try await server.stop()
     }
 }

@@ -1,9 +1,11 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdCore
 import NIOCore
 import SluiceCore
 import SluiceHub
+import Synchronization
 
 /// Serves a public stream entirely on the connection's event loop when all it
 /// needs is already in memory: a share token verified before, its live
@@ -35,18 +37,42 @@ enum PublicStreamFastPath {
     /// The stream, when everything it needs is in memory; nil to pass the
     /// request on.
     static func open(_ request: PublicStreamRequest, gateway: Gateway) -> (EventStream, HTTPFields)? {
-        let uri = URI(request.target)
-        let name = uri.path.dropFirst(PublicStreamRequest.targetPrefix.count)
-        guard !name.contains(where: { $0 == "/" }), let circle = CircleID(String(name)) else { return nil }
-        let query = uri.queryParameters
-        guard query["last_event_id"] == nil,
-            let token = query["t"].map(String.init),
+        let cached = parsedTargets.withLock { $0[request.target] }
+        guard let (circle, token, query) = cached ?? parse(request.target),
             let record = gateway.shares.cachedRecord(token, circle: circle, now: gateway.now()),
             let cors = try? PublicStream.corsHeaders(origin: request.origin, record: record),
             let spec = try? PublicStream.spec(record: record, query: query, ids: gateway.opaqueIDs),
             let stream = try? gateway.hub.openLive(spec, store: gateway.store)
         else { return nil }
+        if cached == nil { remember((circle, token, query), for: request.target) }
         return (stream, cors)
+    }
+
+    /// A target's circle, token and query, or nil when the fast path cannot
+    /// serve it (a resume point, no token, a malformed path).
+    private typealias ParsedTarget = (circle: CircleID, token: String, query: Parameters)
+
+    /// Parsed targets by their text: the many viewers of one widget open the
+    /// same URL, which is then parsed once. Only targets that opened a stream
+    /// (a live token) are kept, at most 1,024 of at most 2 KiB each.
+    private static let parsedTargets = Mutex<[String: ParsedTarget]>([:])
+
+    private static func parse(_ target: String) -> ParsedTarget? {
+        let uri = URI(target)
+        let name = uri.path.dropFirst(PublicStreamRequest.targetPrefix.count)
+        let query = uri.queryParameters
+        guard !name.contains(where: { $0 == "/" }), let circle = CircleID(String(name)), query["last_event_id"] == nil,
+            let token = query["t"].map(String.init)
+        else { return nil }
+        return (circle, token, query)
+    }
+
+    private static func remember(_ parsed: ParsedTarget, for target: String) {
+        guard target.utf8.count <= 2048 else { return }
+        parsedTargets.withLock { cache in
+            if cache.count >= 1024 { cache.removeAll(keepingCapacity: true) }
+            cache[target] = parsed
+        }
     }
 
     /// Writes the response head and the preamble in one write, then hands
