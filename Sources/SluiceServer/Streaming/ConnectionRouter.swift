@@ -44,6 +44,8 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
     /// Every byte read while undecided.
     private var received: ByteBuffer?
     private var inputClosed = false
+    /// How far `received` was searched for the end of the head.
+    private var searched = 0
     private var stream: EventStream?
 
     init(gateway: Gateway, logger: Logger, handOver: @escaping HandOver) {
@@ -121,6 +123,12 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
             case false: return handOver(context: context)
             case true: state = .readingHead
             }
+        }
+        // Until the head's end arrives, only the new bytes are searched.
+        guard PublicStreamRequest.hasHeadEnd(received, from: searched) else {
+            searched = received.readableBytes
+            if searched > PublicStreamRequest.maximumHeadSize { handOver(context: context) }
+            return
         }
         switch PublicStreamRequest.recognize(received) {
         case .incomplete:

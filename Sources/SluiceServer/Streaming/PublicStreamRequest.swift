@@ -60,10 +60,17 @@ struct PublicStreamRequest: Equatable {
         return .request(PublicStreamRequest(target: target, origin: origin))
     }
 
+    /// Whether the head's end has arrived, looking only at bytes from
+    /// `start` on: a head that arrives a byte at a time is scanned once, not
+    /// once per byte.
+    static func hasHeadEnd(_ buffer: ByteBuffer, from start: Int) -> Bool {
+        buffer.withUnsafeReadableBytes { headEnd($0, from: max(0, start - 3)) != nil }
+    }
+
     /// The offset of the `\r\n\r\n` that ends the head.
-    private static func headEnd(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    private static func headEnd(_ bytes: UnsafeRawBufferPointer, from start: Int = 0) -> Int? {
         guard bytes.count >= 4 else { return nil }
-        var index = 0
+        var index = start
         while index + 3 < bytes.count {
             if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 { return index }
             index += 1
