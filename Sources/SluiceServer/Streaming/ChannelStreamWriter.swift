@@ -50,8 +50,22 @@ final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
 
     /// Attaches to the subscription and returns when the stream is over and
     /// every frame was handed to the channel.
+    ///
+    /// What the route wrote before (the response head, the preamble, the
+    /// history) went through Hummingbird's async writer, which hands it to the
+    /// event loop in a task of its own. Attaching only from a task queued
+    /// after those keeps live frames, which are written at the socket end of
+    /// the pipeline, behind them: a flush already pending on the loop cannot
+    /// slip a chunk in front of the response head.
     func run() async {
-        subscription.attach(self)
+        let subscription = self.subscription
+        do {
+            try await channel.eventLoop.submit { subscription.attach(self) }.get()
+        } catch {
+            // The event loop is gone: so is the connection.
+            subscription.close(.shutdown)
+            return
+        }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = completion.withLockedValue { state -> Bool in
                 if state.done { return true }
