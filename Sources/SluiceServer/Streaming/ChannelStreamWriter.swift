@@ -30,8 +30,8 @@ final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
     /// A writer for a response whose head (and chunked framing) the HTTP
     /// encoder already started: live frames go out as chunks written at the
     /// socket end of the pipeline, skipping the encoders.
-    convenience init(channel: any Channel, subscription: Subscription, onFinish: (() -> Void)? = nil) {
-        self.init(channel: channel, subscription: subscription, write: RawChunkHandler.writer(for: channel), onFinish: onFinish)
+    convenience init(channel: any Channel, subscription: Subscription) {
+        self.init(channel: channel, subscription: subscription, write: RawChunkHandler.writer(for: channel), onFinish: nil)
     }
 
     /// A writer with its own way to write (a handler writing from its context)

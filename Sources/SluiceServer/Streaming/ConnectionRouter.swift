@@ -22,7 +22,8 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
     /// request loop. One for the listener, shared by every connection.
     typealias HandOver = @Sendable (any Channel) -> EventLoopFuture<Void>
 
-    private static var prefix: StaticString { "GET /api/public/events/" }
+    /// The start of every public stream request line.
+    private static let prefix = Array("GET \(PublicStreamRequest.targetPrefix)".utf8)
 
     private enum State {
         /// Reading the start of the request line.
@@ -151,12 +152,10 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
     /// Whether `bytes` start with the public stream prefix: nil while too
     /// few bytes have arrived to tell.
     private static func matchesPrefix(_ bytes: ByteBuffer) -> Bool? {
-        prefix.withUTF8Buffer { prefix in
-            bytes.withUnsafeReadableBytes { bytes in
-                let count = min(bytes.count, prefix.count)
-                guard prefix.prefix(count).elementsEqual(bytes.prefix(count)) else { return false }
-                return count == prefix.count ? true : nil
-            }
+        bytes.withUnsafeReadableBytes { bytes in
+            let count = min(bytes.count, prefix.count)
+            guard prefix.prefix(count).elementsEqual(bytes.prefix(count)) else { return false }
+            return count == prefix.count ? true : nil
         }
     }
 

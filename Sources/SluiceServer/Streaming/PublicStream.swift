@@ -36,9 +36,8 @@ enum PublicStream {
     }
 
     /// The response head of every stream (contract section 4).
-    static func headers(extra: HTTPFields, date: String? = nil) -> HTTPFields {
+    static func headers(extra: HTTPFields) -> HTTPFields {
         var headers = extra
-        if let date { headers[.date] = date }
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"

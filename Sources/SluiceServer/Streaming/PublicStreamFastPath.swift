@@ -91,11 +91,7 @@ enum PublicStreamFastPath {
         context.writeAndFlush(NIOAny(buffer), promise: nil)
         let writer = ChannelStreamWriter(
             channel: context.channel, subscription: stream.subscription,
-            write: { buffer, promise in
-                var chunk = context.channel.allocator.buffer(capacity: buffer.readableBytes + 12)
-                Chunked.append(buffer, to: &chunk)
-                context.writeAndFlush(NIOAny(chunk), promise: promise)
-            },
+            write: { buffer, promise in Chunked.write(buffer, from: context, promise: promise) },
             onFinish: {
                 onFinish()
                 stream.release()

@@ -26,9 +26,7 @@ final class RawChunkHandler: ChannelOutboundHandler, RemovableChannelHandler {
                 channel.writeAndFlush(HTTPResponsePart.body(buffer), promise: promise)
                 return
             }
-            var chunk = channel.allocator.buffer(capacity: buffer.readableBytes + 12)
-            Chunked.append(buffer, to: &chunk)
-            context.writeAndFlush(NIOAny(IOData.byteBuffer(chunk)), promise: promise)
+            Chunked.write(buffer, from: context, promise: promise)
         }
     }
 }
@@ -47,6 +45,14 @@ enum Chunked {
         writeSize(bytes.count, to: &buffer)
         buffer.writeBytes(bytes)
         buffer.writeStaticString("\r\n")
+    }
+
+    /// Writes `bytes` as one chunk from `context`, which must sit where
+    /// outbound bytes go straight to the socket.
+    static func write(_ bytes: ByteBuffer, from context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        var chunk = context.channel.allocator.buffer(capacity: bytes.readableBytes + 12)
+        append(bytes, to: &chunk)
+        context.writeAndFlush(NIOAny(chunk), promise: promise)
     }
 
     /// The last chunk: the body is complete.
