@@ -71,7 +71,7 @@ public struct Gateway: Sendable {
         }
         let ingest = IngestPipeline(store: store, hub: hub, now: stamp, logger: logger)
         let caches = CredentialCaches(store: store, circles: circles, keys: keys, shares: shares, hub: hub, logger: logger)
-        let changes = ChangeFeed(store: store, cursor: cursor, observers: [caches], logger: logger)
+        let changes = ChangeFeed(store: store, cursor: cursor, observers: [caches])
         return Gateway(
             configuration: configuration, store: store, hub: hub, policies: policies, ingest: ingest, keys: keys, circles: circles,
             changes: changes,

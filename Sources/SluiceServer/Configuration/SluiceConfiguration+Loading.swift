@@ -39,7 +39,7 @@ extension SluiceConfiguration {
             if loaded == nil { return }
             throw .invalidConfiguration("\(source): the top level must be a mapping")
         }
-        var reader = SettingReader(source: source)
+        let reader = SettingReader(source: source)
         for key in root.keys where !SluiceConfiguration.knownKeys.contains(key) {
             throw .invalidConfiguration("\(source): unknown setting '\(key)'")
         }
@@ -126,7 +126,7 @@ extension SluiceConfiguration {
     }
 
     mutating func apply(environment env: [String: String]) throws(SluiceError) {
-        var reader = SettingReader(source: "environment")
+        let reader = SettingReader(source: "environment")
         if let v = env["SLUICE_LISTEN"] { try setListen(v, name: "SLUICE_LISTEN") }
         if let v = env["SLUICE_DATABASE"] { database = v; try checkDatabase("SLUICE_DATABASE") }
         if let v = env["SLUICE_POLICIES"] { policies = v }

@@ -1,4 +1,3 @@
-import Logging
 import SluiceCore
 import SluiceStore
 
@@ -17,18 +16,16 @@ public protocol ChangeObserver: Sendable {
 public actor ChangeFeed {
     private let store: any EventStore
     private var observers: [any ChangeObserver]
-    private let logger: Logger
     /// The id of the last change applied.
     public private(set) var cursor: Int64
     static let page = 500
 
     /// Starts after `cursor`: the newest change id read before the caches
     /// were loaded, so nothing committed while loading is missed.
-    public init(store: any EventStore, cursor: Int64, observers: [any ChangeObserver], logger: Logger) {
+    public init(store: any EventStore, cursor: Int64, observers: [any ChangeObserver]) {
         self.store = store
         self.cursor = cursor
         self.observers = observers
-        self.logger = logger
     }
 
     /// Adds an observer (a later feature's cache, such as webhooks).
