@@ -68,6 +68,7 @@ extension SQLiteEventStore {
                     );
                     """)
         }
+        registerSecurity(&migrator)
         return migrator
     }
 }

@@ -4,18 +4,23 @@ import SluiceCore
 import SluiceStore
 
 extension SQLiteEventStore {
+    /// Inserts a token bound to its circle's current incarnation; 404 when
+    /// the circle is gone.
     public func insertShareToken(_ token: ShareTokenRecord) async throws {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO share_token (jti, circle, element, purpose, subjects, origins, max_connections, created_at, expires_at, revoked_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO share_token (jti, circle, element, purpose, subjects, origins, max_connections, created_at, expires_at,
+                        revoked_at, incarnation)
+                    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, incarnation FROM circle WHERE id = ?
                     """,
                 arguments: [
                     token.jti, token.circle.rawValue, token.element, token.purpose, token.subjects.description,
                     token.origins.joined(separator: " "), token.maxConnections, token.createdAt.milliseconds,
-                    token.expiresAt.milliseconds, token.revokedAt?.milliseconds,
+                    token.expiresAt.milliseconds, token.revokedAt?.milliseconds, token.circle.rawValue,
                 ])
+            guard db.changesCount == 1 else { throw SluiceError.notFound("no such circle") }
+            try SQLiteEventStore.appendChange(db, .shareCreated, circle: token.circle, subject: token.jti, at: token.createdAt)
         }
     }
 
@@ -39,7 +44,9 @@ extension SQLiteEventStore {
             try db.execute(
                 sql: "UPDATE share_token SET revoked_at = ? WHERE circle = ? AND jti = ? AND revoked_at IS NULL",
                 arguments: [at.milliseconds, circle.rawValue, jti])
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            try SQLiteEventStore.appendChange(db, .shareRevoked, circle: circle, subject: jti, at: at)
+            return true
         }
     }
 
@@ -60,6 +67,6 @@ extension SQLiteEventStore {
             jti: row["jti"], circle: circle, element: row["element"], purpose: row["purpose"], subjects: subjects,
             origins: origins, maxConnections: row["max_connections"], createdAt: Timestamp(milliseconds: row["created_at"]),
             expiresAt: Timestamp(milliseconds: row["expires_at"]),
-            revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.init(milliseconds:)))
+            revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.init(milliseconds:)), incarnation: row["incarnation"])
     }
 }

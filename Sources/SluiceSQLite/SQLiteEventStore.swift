@@ -27,16 +27,23 @@ public final class SQLiteEventStore: EventStore {
     public func createCircle(_ circle: CircleID, at: Timestamp) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT OR IGNORE INTO circle (id, created_at, last_seq, trimmed_through) VALUES (?, ?, 0, 0)",
+                sql: """
+                    INSERT OR IGNORE INTO circle (id, created_at, last_seq, trimmed_through, incarnation)
+                    VALUES (?, ?, 0, 0, lower(hex(randomblob(16))))
+                    """,
                 arguments: [circle.rawValue, at.milliseconds])
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            try SQLiteEventStore.appendChange(db, .circleCreated, circle: circle, subject: nil, at: at)
+            return true
         }
     }
 
     public func circles() async throws -> [CircleRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, created_at FROM circle ORDER BY id").compactMap { row in
-                CircleID(row["id"]).map { CircleRecord(id: $0, createdAt: Timestamp(milliseconds: row["created_at"])) }
+            try Row.fetchAll(db, sql: "SELECT id, created_at, incarnation FROM circle ORDER BY id").compactMap { row in
+                CircleID(row["id"]).map {
+                    CircleRecord(id: $0, createdAt: Timestamp(milliseconds: row["created_at"]), incarnation: row["incarnation"])
+                }
             }
         }
     }
@@ -49,6 +56,10 @@ public final class SQLiteEventStore: EventStore {
 
     public func deleteCircle(_ circle: CircleID) async throws -> Bool {
         try await pool.write { db in
+            guard let incarnation = try String.fetchOne(db, sql: "SELECT incarnation FROM circle WHERE id = ?", arguments: [circle.rawValue])
+            else { return false }
+            try SQLiteEventStore.appendChange(
+                db, .circleDeleted, circle: circle, subject: nil, incarnation: incarnation, at: SQLiteEventStore.clockNow)
             for table in ["event", "invocation", "api_key", "share_token"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE circle = ?", arguments: [circle.rawValue])
             }
@@ -59,18 +70,25 @@ public final class SQLiteEventStore: EventStore {
 
     // MARK: API keys
 
+    /// Inserts a key bound to its circle's current incarnation; 404 when the
+    /// circle is gone.
     public func insertKey(_ key: APIKeyRecord) async throws {
         try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO api_key (id, circle, name, scopes, subjects, face, secret_digest, created_at, expires_at, revoked_at, last_used_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    key.id, key.circle?.rawValue, key.name, key.scopes.map(\.rawValue).sorted().joined(separator: " "),
-                    key.subjects.description, key.face, key.secretDigest, key.createdAt.milliseconds,
-                    key.expiresAt?.milliseconds, key.revokedAt?.milliseconds, key.lastUsedAt?.milliseconds,
-                ])
+            let arguments: StatementArguments = [
+                key.id, key.circle?.rawValue, key.name, key.scopes.map(\.rawValue).sorted().joined(separator: " "),
+                key.subjects.description, key.face, key.secretDigest, key.createdAt.milliseconds,
+                key.expiresAt?.milliseconds, key.revokedAt?.milliseconds, key.lastUsedAt?.milliseconds,
+            ]
+            let columns = "id, circle, name, scopes, subjects, face, secret_digest, created_at, expires_at, revoked_at, last_used_at, incarnation"
+            if let circle = key.circle {
+                try db.execute(
+                    sql: "INSERT INTO api_key (\(columns)) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, incarnation FROM circle WHERE id = ?",
+                    arguments: arguments + [circle.rawValue])
+                guard db.changesCount == 1 else { throw SluiceError.notFound("no such circle") }
+            } else {
+                try db.execute(sql: "INSERT INTO api_key (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", arguments: arguments)
+            }
+            try SQLiteEventStore.appendChange(db, .keyCreated, circle: key.circle, subject: key.id, at: key.createdAt)
         }
     }
 
@@ -101,14 +119,19 @@ public final class SQLiteEventStore: EventStore {
     public func revokeKey(id: String, at: Timestamp) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [at.milliseconds, id])
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            try SQLiteEventStore.appendChange(db, .keyRevoked, circle: try SQLiteEventStore.keyCircle(db, id), subject: id, at: at)
+            return true
         }
     }
 
     public func replaceKeySecret(id: String, digest: String) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "UPDATE api_key SET secret_digest = ? WHERE id = ? AND revoked_at IS NULL", arguments: [digest, id])
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            try SQLiteEventStore.appendChange(
+                db, .keyRotated, circle: try SQLiteEventStore.keyCircle(db, id), subject: id, at: SQLiteEventStore.clockNow)
+            return true
         }
     }
 
@@ -118,6 +141,10 @@ public final class SQLiteEventStore: EventStore {
             let statement = try db.makeStatement(sql: "UPDATE api_key SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?")
             for (id, at) in uses { try statement.execute(arguments: [at.milliseconds, id]) }
         }
+    }
+
+    static func keyCircle(_ db: Database, _ id: String) throws -> CircleID? {
+        try String.fetchOne(db, sql: "SELECT circle FROM api_key WHERE id = ?", arguments: [id]).flatMap(CircleID.init)
     }
 
     static func keyRecord(_ row: Row) -> APIKeyRecord? {
@@ -130,6 +157,6 @@ public final class SQLiteEventStore: EventStore {
             face: row["face"], secretDigest: row["secret_digest"], createdAt: Timestamp(milliseconds: row["created_at"]),
             expiresAt: (row["expires_at"] as Int64?).map(Timestamp.init(milliseconds:)),
             revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.init(milliseconds:)),
-            lastUsedAt: (row["last_used_at"] as Int64?).map(Timestamp.init(milliseconds:)))
+            lastUsedAt: (row["last_used_at"] as Int64?).map(Timestamp.init(milliseconds:)), incarnation: row["incarnation"])
     }
 }

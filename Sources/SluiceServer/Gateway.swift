@@ -15,6 +15,10 @@ public struct Gateway: Sendable {
     public let policies: PolicyStore
     public let ingest: IngestPipeline
     public let keys: KeyRing
+    /// The current incarnation of every circle, which keys and tokens must match.
+    public let circles: CircleDirectory
+    /// The store's change feed, applied to every cache above.
+    public let changes: ChangeFeed
     public let authenticator: Authenticator
     public let shares: ShareAuthority
     public let opaqueIDs: OpaqueEventID
@@ -41,16 +45,18 @@ public struct Gateway: Sendable {
         let stamp: @Sendable () -> Timestamp = { Timestamp(milliseconds: Int64(now().timeIntervalSince1970 * 1000)) }
         try await bootstrapPlatformKey(store: store, configuration: configuration, at: stamp(), printKey: printKey, logger: logger)
 
-        let keys = KeyRing()
-        keys.replaceAll(with: try await store.activeKeys(), takenAt: keys.generation)
+        // The feed is followed from the newest change before anything is
+        // loaded, so a change committed while loading is applied after.
+        let cursor = try await store.latestChangeID()
+        let circles = CircleDirectory()
+        circles.load(try await store.circleIncarnations())
+        let keys = KeyRing(circles: circles)
+        keys.load(try await store.activeKeys())
 
-        var shareKeys = configuration.shareKeys
-        if shareKeys.isEmpty {
-            let secret = try await store.setting("share_signing_key", default: SecretDigest.randomBytes(32))
-            shareKeys = [try JWTKey(id: "db-1", algorithm: .hs256, material: Array(SecretDigest.hex(secret).utf8))]
+        if configuration.shareKeys.isEmpty {
             logger.warning("no share_tokens.keys configured: signing share tokens with a key generated once and kept in the database")
         }
-        let shares = ShareAuthority(keys: shareKeys)
+        let shares = ShareAuthority(keys: try await ShareAuthority.signingKeys(configuration: configuration, store: store), circles: circles)
         let opaqueSecret = try await store.setting("opaque_id_secret", default: SecretDigest.randomBytes(32))
 
         let policies = PolicyStore()
@@ -64,8 +70,11 @@ public struct Gateway: Sendable {
             hub.seed(circle.id, latest: try await store.bounds(of: circle.id).latest)
         }
         let ingest = IngestPipeline(store: store, hub: hub, now: stamp, logger: logger)
+        let caches = CredentialCaches(store: store, circles: circles, keys: keys, shares: shares, hub: hub, logger: logger)
+        let changes = ChangeFeed(store: store, cursor: cursor, observers: [caches])
         return Gateway(
-            configuration: configuration, store: store, hub: hub, policies: policies, ingest: ingest, keys: keys,
+            configuration: configuration, store: store, hub: hub, policies: policies, ingest: ingest, keys: keys, circles: circles,
+            changes: changes,
             authenticator: Authenticator(keys: keys, sessions: SessionAuthority(issuers: configuration.issuers), now: now),
             shares: shares, opaqueIDs: OpaqueEventID(secret: opaqueSecret), metrics: SluiceMetrics(), logger: logger, now: now)
     }

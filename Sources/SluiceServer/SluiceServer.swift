@@ -54,8 +54,8 @@ public struct SluiceServer: Sendable {
                     httpDecoderConfiguration: .init(
                         maxHeaderFieldSize: Self.maxHeaderFieldSize, maxHeaderListSize: Self.maxHeaderListSize)),
                 ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(configuration.heartbeatSeconds))))
-        ) { head, _, _ in
-            await webSocket.shouldUpgrade(head)
+        ) { head, channel, _ in
+            await webSocket.shouldUpgrade(head, channel: channel)
         }
         let listener = GatewayListener(
             inner: channel, host: configuration.host, port: configuration.port, gateway: gateway, logger: logger,
@@ -68,8 +68,10 @@ public struct SluiceServer: Sendable {
             maximumAge: configuration.retentionMaxAgeSeconds.map { .seconds($0) },
             interval: .seconds(configuration.retentionIntervalSeconds), clock: clock, now: { gateway.timestamp }, logger: logger)
         let keyUsage = KeyUsageService(
-            ring: gateway.keys, store: gateway.store, hub: gateway.hub, interval: .seconds(configuration.keyRefreshSeconds),
-            clock: clock, logger: logger)
+            ring: gateway.keys, store: gateway.store, interval: .seconds(configuration.keyRefreshSeconds), clock: clock, logger: logger)
+        let changeFollower = ChangeFollower(
+            feed: gateway.changes, store: gateway.store, interval: .seconds(configuration.changeFeedPollSeconds), clock: clock,
+            now: { gateway.timestamp }, logger: logger)
         let keeper = StreamKeeper(
             hub: gateway.hub, heartbeat: .seconds(configuration.heartbeatSeconds), clock: clock, now: gateway.now)
         return ServiceGroup(
@@ -79,6 +81,7 @@ public struct SluiceServer: Sendable {
                     .init(service: listener),
                     .init(service: retention),
                     .init(service: keyUsage),
+                    .init(service: changeFollower),
                     .init(service: policyWatcher),
                     .init(service: keeper),
                 ] + extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },

@@ -51,4 +51,22 @@ public protocol EventStore: Sendable {
 
     /// Stores `value` under `name` unless a value is there; returns the stored one.
     func setting(_ name: String, default value: [UInt8]) async throws -> [UInt8]
+
+    // MARK: Security: circle incarnations and the change feed
+
+    /// Every circle's current incarnation, for the gateway's in-memory directory.
+    func circleIncarnations() async throws -> [CircleID: String]
+    /// Changes with an id above `after`, oldest first, at most `limit`.
+    /// Every mutation of circles, keys and share tokens writes its change in
+    /// its own transaction; an engine must hand changes out in id order with
+    /// no id appearing after a larger one was read (SQLite's single writer
+    /// gives that; PostgreSQL needs the commit order, e.g. one lock per write).
+    func changes(after id: Int64, limit: Int) async throws -> [Change]
+    /// The newest change id (0 before any): where a gateway starts following.
+    func latestChangeID() async throws -> Int64
+    /// Records a change of a kind whose mutation has no call above (such as a
+    /// webhook change), in a transaction of its own.
+    func recordChange(_ kind: Change.Kind, circle: CircleID?, subject: String?, at: Timestamp) async throws
+    /// Removes changes older than `before`, always keeping the newest; returns how many.
+    func trimChanges(before: Timestamp) async throws -> Int
 }

@@ -4,10 +4,14 @@ import SluiceCore
 public struct CircleRecord: Sendable, Equatable {
     public let id: CircleID
     public let createdAt: Timestamp
+    /// Random, new each time a circle with this id is created: credentials
+    /// are bound to it, so nothing of a deleted circle works in a new one.
+    public let incarnation: String
 
-    public init(id: CircleID, createdAt: Timestamp) {
+    public init(id: CircleID, createdAt: Timestamp, incarnation: String = "") {
         self.id = id
         self.createdAt = createdAt
+        self.incarnation = incarnation
     }
 }
 
@@ -25,11 +29,14 @@ public struct APIKeyRecord: Sendable, Equatable {
     public let expiresAt: Timestamp?
     public var revokedAt: Timestamp?
     public var lastUsedAt: Timestamp?
+    /// The incarnation of `circle` the key was created in (the store sets
+    /// it); nil for a platform key.
+    public var incarnation: String?
 
     public init(
         id: String, circle: CircleID?, name: String?, scopes: Set<Scope>, subjects: PatternList, face: String,
         secretDigest: String, createdAt: Timestamp, expiresAt: Timestamp?, revokedAt: Timestamp? = nil,
-        lastUsedAt: Timestamp? = nil
+        lastUsedAt: Timestamp? = nil, incarnation: String? = nil
     ) {
         self.id = id
         self.circle = circle
@@ -42,6 +49,7 @@ public struct APIKeyRecord: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
         self.lastUsedAt = lastUsedAt
+        self.incarnation = incarnation
     }
 }
 
@@ -57,10 +65,13 @@ public struct ShareTokenRecord: Sendable, Equatable {
     public let createdAt: Timestamp
     public let expiresAt: Timestamp
     public var revokedAt: Timestamp?
+    /// The incarnation of `circle` the token was minted in (the store sets
+    /// it); the token's `inc` claim names it too.
+    public var incarnation: String
 
     public init(
         jti: String, circle: CircleID, element: String, purpose: String, subjects: PatternList, origins: [String],
-        maxConnections: Int, createdAt: Timestamp, expiresAt: Timestamp, revokedAt: Timestamp? = nil
+        maxConnections: Int, createdAt: Timestamp, expiresAt: Timestamp, revokedAt: Timestamp? = nil, incarnation: String = ""
     ) {
         self.jti = jti
         self.circle = circle
@@ -72,6 +83,7 @@ public struct ShareTokenRecord: Sendable, Equatable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
+        self.incarnation = incarnation
     }
 }
 

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import SluiceCore
 import SluiceSQLite
+import SluiceServer
 import SluiceStore
 
 /// Where an administrative command acts: offline on the configured database,
@@ -24,6 +25,21 @@ struct Target: ParsableArguments {
         let configuration = try options.load()
         guard let path = configuration.sqlitePath else { throw ValidationError("only sqlite: databases work offline") }
         return try SQLiteEventStore(path: path)
+    }
+
+    /// The operations straight on the configured database (offline); a
+    /// running gateway on it picks their changes up from its change feed.
+    func administration() async throws -> Administration {
+        try await Administration.offline(configuration: try options.load(), store: try store())
+    }
+
+    /// Runs an offline operation, showing a refusal as the command's error.
+    func offline<T>(_ operation: (Administration) async throws -> T) async throws -> T {
+        do {
+            return try await operation(try await administration())
+        } catch let error as SluiceError {
+            throw ValidationError(error.detail)
+        }
     }
 
     /// Sends a JSON request and returns the JSON answer, or fails with the problem's detail.
@@ -70,7 +86,7 @@ struct Circles: AsyncParsableCommand {
                 return
             }
             let circle = try parseCircle(id)
-            guard try await target.store().createCircle(circle, at: now()) else { throw ValidationError("circle '\(id)' already exists") }
+            _ = try await target.offline { try await $0.circles.create(circle, by: nil) }
             Output.line("created \(id)")
         }
     }
@@ -84,7 +100,9 @@ struct Circles: AsyncParsableCommand {
                 Output.line(try await target.call(.GET, "/api/circles").jsonText)
                 return
             }
-            for circle in try await target.store().circles() { Output.line("\(circle.id)\t\(circle.createdAt.rfc3339)") }
+            for circle in try await target.offline({ try await $0.circles.list(by: nil) }) {
+                Output.line("\(circle.id)\t\(circle.createdAt.rfc3339)")
+            }
         }
     }
 
@@ -97,7 +115,8 @@ struct Circles: AsyncParsableCommand {
             if target.isRemote {
                 _ = try await target.call(.DELETE, "/api/circles/\(id)")
             } else {
-                guard try await target.store().deleteCircle(try parseCircle(id)) else { throw ValidationError("no circle '\(id)'") }
+                let circle = try parseCircle(id)
+                try await target.offline { try await $0.circles.delete(circle, by: nil) }
             }
             Output.line("deleted \(id)")
         }

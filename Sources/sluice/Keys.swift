@@ -27,26 +27,22 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Expire after this many seconds.") var expiresIn: Int?
 
         func run() async throws {
-            var members: [(String, JSONValue)] = [("scopes", .array(scopes.map(JSONValue.string))), ("face", .string(face))]
-            if !subjects.isEmpty { members.append(("subjects", .array(subjects.map(JSONValue.string)))) }
-            if let name { members.append(("name", .string(name))) }
-            if let expiresIn { members.append(("expires_in_seconds", .number(String(expiresIn)))) }
-            let body = JSONValue.object(members)
             if target.isRemote {
-                Output.line(try await target.call(.POST, Keys.path(circle), body: body).jsonText)
+                var members: [(String, JSONValue)] = [("scopes", .array(scopes.map(JSONValue.string))), ("face", .string(face))]
+                if !subjects.isEmpty { members.append(("subjects", .array(subjects.map(JSONValue.string)))) }
+                if let name { members.append(("name", .string(name))) }
+                if let expiresIn { members.append(("expires_in_seconds", .number(String(expiresIn)))) }
+                Output.line(try await target.call(.POST, Keys.path(circle), body: .object(members)).jsonText)
                 return
             }
             guard platform != (circle != nil) else { throw ValidationError("give exactly one of --circle and --platform") }
             let circleID = try circle.map(parseCircle)
-            let store = try target.store()
-            if let circleID, try await !store.circleExists(circleID) { throw ValidationError("no circle '\(circleID)'") }
-            do {
-                let (record, token) = try KeyIssuer.issue(body: body, circle: circleID, grantor: nil, now: now())
-                try await store.insertKey(record)
-                Output.line(KeyIssuer.describe(record, key: token.text).jsonText)
-            } catch let error as SluiceError {
-                throw ValidationError(error.detail)
+            let issued = try await target.offline { administration in
+                var request = KeyRequest(name: name, scopes: try Scope.parseList(scopes, field: "scopes"), face: face, expiresInSeconds: expiresIn)
+                if !subjects.isEmpty { request.subjects = try PatternList(subjects, field: "subjects") }
+                return try await administration.keys.create(request, in: circleID, by: nil)
             }
+            Output.line(KeyDescription.json(issued.record, key: issued.key.text).jsonText)
         }
     }
 
@@ -60,8 +56,9 @@ struct Keys: AsyncParsableCommand {
                 Output.line(try await target.call(.GET, Keys.path(circle)).jsonText)
                 return
             }
-            for key in try await target.store().keys(in: try circle.map(parseCircle)) {
-                Output.line(KeyIssuer.describe(key, key: nil).jsonText)
+            let circleID = try circle.map(parseCircle)
+            for key in try await target.offline({ try await $0.keys.list(in: circleID, by: nil) }) {
+                Output.line(KeyDescription.json(key, key: nil).jsonText)
             }
         }
     }
@@ -76,7 +73,8 @@ struct Keys: AsyncParsableCommand {
             if target.isRemote {
                 _ = try await target.call(.DELETE, Keys.path(circle, "/\(id)"))
             } else {
-                guard try await target.store().revokeKey(id: id, at: now()) else { throw ValidationError("no live key '\(id)'") }
+                let circleID = try circle.map(parseCircle)
+                try await target.offline { try await $0.keys.revoke(id: id, in: circleID, by: nil) }
             }
             Output.line("revoked \(id)")
         }
@@ -93,11 +91,9 @@ struct Keys: AsyncParsableCommand {
                 Output.line(try await target.call(.POST, Keys.path(circle, "/\(id)/rotate")).jsonText)
                 return
             }
-            let store = try target.store()
-            guard let record = try await store.key(id: id), record.revokedAt == nil,
-                let (rotated, token) = try await KeyIssuer.rotate(record, store: store)
-            else { throw ValidationError("no live key '\(id)'") }
-            Output.line(KeyIssuer.describe(rotated, key: token.text).jsonText)
+            let circleID = try circle.map(parseCircle)
+            let rotated = try await target.offline { try await $0.keys.rotate(id: id, in: circleID, by: nil) }
+            Output.line(KeyDescription.json(rotated.record, key: rotated.key.text).jsonText)
         }
     }
 }

@@ -42,17 +42,15 @@ struct Serve: AsyncParsableCommand {
 /// What `serve --demo` prints: a demo circle, a key for it, and a public URL.
 enum DemoSetup {
     static func prepare(gateway: Gateway, circle: CircleID) async throws {
-        let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
-        _ = try await gateway.store.createCircle(circle, at: now)
-        let body = try JSONValue.parse(#"{"name":"demo","scopes":["events:read","events:publish","share:manage","keys:manage"]}"#)
-        let (record, token) = try KeyIssuer.issue(body: body, circle: circle, grantor: nil, now: now)
-        try await gateway.store.insertKey(record)
-        gateway.keys.put(record)
-        let mint = try JSONValue.parse(#"{"element":"sales-board","purpose":"public-widget","ttl_seconds":86400}"#)
-        let share = try ShareMinting.record(
-            body: mint, circle: circle, policies: gateway.policies.snapshot, configuration: gateway.configuration, now: now)
-        try await gateway.store.insertShareToken(share)
-        let shareToken = try gateway.shares.mint(share)
+        let administration = gateway.administration
+        if try await !gateway.store.circleExists(circle) { _ = try await administration.circles.create(circle, by: nil) }
+        let issued = try await administration.keys.create(
+            KeyRequest(name: "demo", scopes: [.eventsRead, .eventsPublish, .shareManage, .keysManage]), in: circle, by: nil)
+        let token = issued.key
+        let minted = try await administration.shareTokens.mint(
+            ShareRequest(element: "sales-board", purpose: "public-widget", ttlSeconds: 86400), in: circle, by: nil)
+        let share = minted.record
+        let shareToken = minted.token
         let base = gateway.configuration.baseURL
         Output.error(
             """

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import SluiceCore
 import SluiceServer
 import SluiceStore
@@ -21,33 +20,26 @@ struct Share: AsyncParsableCommand {
         @Option(parsing: .upToNextOption) var origins: [String] = []
 
         func run() async throws {
-            var members: [(String, JSONValue)] = [("element", .string(element)), ("purpose", .string(purpose))]
-            if !subjects.isEmpty { members.append(("subjects", .array(subjects.map(JSONValue.string)))) }
-            if let ttlSeconds { members.append(("ttl_seconds", .number(String(ttlSeconds)))) }
-            if let maxConnections { members.append(("max_connections", .number(String(maxConnections)))) }
-            if !origins.isEmpty { members.append(("origins", .array(origins.map(JSONValue.string)))) }
-            let body = JSONValue.object(members)
             if target.isRemote {
-                Output.line(try await target.call(.POST, "/api/\(circle)/_share/mint", body: body).jsonText)
+                var members: [(String, JSONValue)] = [("element", .string(element)), ("purpose", .string(purpose))]
+                if !subjects.isEmpty { members.append(("subjects", .array(subjects.map(JSONValue.string)))) }
+                if let ttlSeconds { members.append(("ttl_seconds", .number(String(ttlSeconds)))) }
+                if let maxConnections { members.append(("max_connections", .number(String(maxConnections)))) }
+                if !origins.isEmpty { members.append(("origins", .array(origins.map(JSONValue.string)))) }
+                Output.line(try await target.call(.POST, "/api/\(circle)/_share/mint", body: .object(members)).jsonText)
                 return
             }
-            let configuration = try target.options.load()
-            let gateway = try await Gateway.make(configuration: configuration, logger: Logger(label: "sluice")) { key in
-                Output.error("Platform key (shown once): \(key)")
-            }
             let circleID = try parseCircle(circle)
-            guard try await gateway.store.circleExists(circleID) else { throw ValidationError("no circle '\(circle)'") }
-            do {
-                let record = try ShareMinting.record(
-                    body: body, circle: circleID, policies: gateway.policies.snapshot, configuration: configuration, now: now())
-                try await gateway.store.insertShareToken(record)
-                let token = try gateway.shares.mint(record)
-                Output.line(token)
-                Output.line(ShareMinting.publicURL(record, token: token, baseURL: configuration.baseURL))
-                Output.line(ShareMinting.embedURL(record, token: token, baseURL: configuration.baseURL))
-            } catch let error as SluiceError {
-                throw ValidationError(error.detail)
+            let baseURL = try target.options.load().baseURL
+            let minted = try await target.offline { administration in
+                var request = ShareRequest(
+                    element: element, purpose: purpose, ttlSeconds: ttlSeconds, maxConnections: maxConnections, origins: origins)
+                if !subjects.isEmpty { request.subjects = try PatternList(subjects, field: "subjects") }
+                return try await administration.shareTokens.mint(request, in: circleID, by: nil)
             }
+            Output.line(minted.token)
+            Output.line(ShareMinting.publicURL(minted.record, token: minted.token, baseURL: baseURL))
+            Output.line(ShareMinting.embedURL(minted.record, token: minted.token, baseURL: baseURL))
         }
     }
 
@@ -61,7 +53,8 @@ struct Share: AsyncParsableCommand {
                 Output.line(try await target.call(.GET, "/api/\(circle)/_share").jsonText)
                 return
             }
-            for token in try await target.store().shareTokens(in: try parseCircle(circle), now: now()) {
+            let circleID = try parseCircle(circle)
+            for token in try await target.offline({ try await $0.shareTokens.list(in: circleID, by: nil) }) {
                 Output.line("\(token.jti)\t\(token.element)\t\(token.purpose)\t\(token.subjects)\texpires \(token.expiresAt.rfc3339)")
             }
         }
@@ -77,9 +70,8 @@ struct Share: AsyncParsableCommand {
             if target.isRemote {
                 _ = try await target.call(.DELETE, "/api/\(circle)/_share/\(jti)")
             } else {
-                guard try await target.store().revokeShareToken(circle: try parseCircle(circle), jti: jti, at: now()) else {
-                    throw ValidationError("no live token '\(jti)'")
-                }
+                let circleID = try parseCircle(circle)
+                try await target.offline { try await $0.shareTokens.revoke(jti: jti, in: circleID, by: nil) }
             }
             Output.line("revoked \(jti)")
         }

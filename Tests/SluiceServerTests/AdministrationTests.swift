@@ -168,22 +168,24 @@ import Testing
 
 /// The key ring against refreshes from older database snapshots.
 @Suite struct KeyRingTests {
-    func record(_ id: String) -> APIKeyRecord {
-        APIKeyRecord(
-            id: id, circle: CircleID("acme"), name: nil, scopes: [.eventsRead], subjects: .all, face: "member",
-            secretDigest: String(repeating: "0", count: 64), createdAt: Timestamp(milliseconds: 0), expiresAt: nil)
-    }
-
-    @Test func aStaleRefreshNeitherDropsNewKeysNorRevivesRevokedOnes() {
-        let ring = KeyRing()
-        ring.replaceAll(with: [record("aaaaaaaaaaaa")], takenAt: ring.generation)
-        let before = ring.generation
-        // Meanwhile: a key is created and another revoked, both after the snapshot was read.
-        ring.put(record("bbbbbbbbbbbb"))
-        ring.remove(id: "aaaaaaaaaaaa")
-        let gone = ring.replaceAll(with: [record("aaaaaaaaaaaa")], takenAt: before)
-        #expect(gone.isEmpty, "a was already gone, b is kept")
-        #expect(ring.replaceAll(with: [record("bbbbbbbbbbbb")], takenAt: ring.generation).isEmpty, "b survived the stale refresh, a stayed gone")
-        #expect(ring.replaceAll(with: [], takenAt: ring.generation) == ["bbbbbbbbbbbb"], "a fresh snapshot is authoritative")
+    @Test func aKeyWorksOnlyInTheCircleIncarnationItWasMadeIn() throws {
+        var generator = SystemRandomNumberGenerator()
+        let token = APIKeyToken.generate(using: &generator)
+        let circle = try #require(CircleID("acme"))
+        let circles = CircleDirectory()
+        let ring = KeyRing(circles: circles)
+        ring.load([
+            APIKeyRecord(
+                id: token.id, circle: circle, name: nil, scopes: [.eventsRead], subjects: .all, face: "member",
+                secretDigest: token.secretDigest, createdAt: Timestamp(milliseconds: 0), expiresAt: nil, incarnation: "first")
+        ])
+        let now = Timestamp(milliseconds: 1)
+        #expect(ring.authenticate(token.text, now: now) == nil, "no live incarnation")
+        circles.set(circle, incarnation: "first")
+        #expect(ring.authenticate(token.text, now: now) != nil)
+        circles.set(circle, incarnation: "second")
+        #expect(ring.authenticate(token.text, now: now) == nil, "a circle re-created with the same id shares nothing")
+        #expect(ring.removeAll(circle: circle, incarnation: "first") == [token.id])
+        #expect(ring.record(id: token.id) == nil)
     }
 }

@@ -25,8 +25,20 @@ public struct Authenticator: Sendable {
         try authenticate(headers: request.headers)
     }
 
-    /// The principal from request headers alone (also used before a WebSocket upgrade).
+    /// The principal from request headers alone.
     public func authenticate(headers: HTTPFields) throws(SluiceError) -> Principal {
+        try authenticateWithSource(headers: headers).principal
+    }
+
+    /// Where a credential came from: the session cookie is sent by browsers
+    /// from any site, so some routes accept it only from listed origins.
+    public enum Source: Sendable, Equatable {
+        case header
+        case sessionCookie
+    }
+
+    /// The principal and where its credential was found (also used before a WebSocket upgrade).
+    public func authenticateWithSource(headers: HTTPFields) throws(SluiceError) -> (principal: Principal, source: Source) {
         let date = now()
         let stamp = Timestamp(milliseconds: Int64(date.timeIntervalSince1970 * 1000))
         if let authorization = headers[.authorization] {
@@ -34,18 +46,18 @@ public struct Authenticator: Sendable {
             let credential = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
             if credential.hasPrefix(APIKeyToken.prefix) {
                 guard let principal = keys.authenticate(credential, now: stamp) else { throw .unauthorized() }
-                return principal
+                return (principal, .header)
             }
             guard let principal = sessions.authenticate(credential, now: date) else { throw .unauthorized() }
-            return principal
+            return (principal, .header)
         }
         if let key = headers[Authenticator.apiKeyHeader] {
             guard let principal = keys.authenticate(key, now: stamp) else { throw .unauthorized() }
-            return principal
+            return (principal, .header)
         }
         if let cookie = Authenticator.cookie("sluice_session", in: headers) {
             guard let principal = sessions.authenticate(cookie, now: date) else { throw .unauthorized() }
-            return principal
+            return (principal, .sessionCookie)
         }
         throw .unauthorized()
     }

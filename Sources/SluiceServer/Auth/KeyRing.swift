@@ -5,60 +5,55 @@ import SluiceStore
 import Synchronization
 
 /// The live API keys, in memory: authenticating a key never reads the
-/// database. Revocation and rotation update the ring at once; a periodic
-/// refresh picks up changes made by the offline CLI. Use is recorded here and
-/// written in batches by `KeyUsageService`.
+/// database. It is loaded at start and then kept by the change feed (every
+/// creation, revocation and rotation, wherever it was made). A circle key
+/// works only while its circle's incarnation is the one it was made in. Use
+/// is recorded here and written in batches by `KeyUsageService`.
 public final class KeyRing: Sendable {
     private struct State: Sendable {
         var keys: [String: APIKeyRecord] = [:]
         var usage: [String: Timestamp] = [:]
-        /// Bumped by every `put` and `remove`; `changed` says when each id last
-        /// changed, so a refresh from an older database snapshot neither drops
-        /// a key created since nor brings back a key revoked since.
-        var generation: UInt64 = 0
-        var changed: [String: UInt64] = [:]
     }
 
     private let state = Mutex(State())
+    public let circles: CircleDirectory
 
-    public init() {}
-
-    /// The generation to pass to `replaceAll` for a snapshot read after this call.
-    public var generation: UInt64 { state.withLock { $0.generation } }
-
-    /// Replaces the ring's content with `keys`, read from the database after
-    /// `generation` was taken; changes made here since then win. Returns the
-    /// ids that disappeared or changed secret.
-    @discardableResult
-    public func replaceAll(with keys: [APIKeyRecord], takenAt generation: UInt64) -> [String] {
-        state.withLock { state in
-            var fresh = Dictionary(keys.filter { $0.revokedAt == nil }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            for (id, changedAt) in state.changed where changedAt > generation { fresh[id] = state.keys[id] }
-            state.changed = state.changed.filter { $0.value > generation }
-            let gone = state.keys.keys.filter { fresh[$0] == nil || fresh[$0]?.secretDigest != state.keys[$0]?.secretDigest }
-            state.keys = fresh
-            return Array(gone)
-        }
+    public init(circles: CircleDirectory) {
+        self.circles = circles
     }
 
+    /// Replaces the ring's content (at start).
+    public func load(_ keys: [APIKeyRecord]) {
+        let live = Dictionary(keys.filter { $0.revokedAt == nil }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        state.withLock { $0.keys = live }
+    }
+
+    /// Adds or replaces a key; a revoked one is removed.
     public func put(_ key: APIKeyRecord) {
-        state.withLock { state in
-            state.generation += 1
-            state.changed[key.id] = state.generation
-            state.keys[key.id] = key.revokedAt == nil ? key : nil
-        }
+        state.withLock { $0.keys[key.id] = key.revokedAt == nil ? key : nil }
     }
 
     public func remove(id: String) {
+        _ = state.withLock { $0.keys.removeValue(forKey: id) }
+    }
+
+    public func record(id: String) -> APIKeyRecord? {
+        state.withLock { $0.keys[id] }
+    }
+
+    /// Removes every key of `circle` made in `incarnation` (or with no
+    /// incarnation); returns their ids.
+    public func removeAll(circle: CircleID, incarnation: String?) -> [String] {
         state.withLock { state in
-            state.generation += 1
-            state.changed[id] = state.generation
-            state.keys[id] = nil
+            let gone = state.keys.values.filter { $0.circle == circle && ($0.incarnation == incarnation || $0.incarnation == nil) }.map(\.id)
+            for id in gone { state.keys[id] = nil }
+            return gone
         }
     }
 
     /// The principal for a key's text, or nil when it is unknown, wrong,
-    /// revoked or expired. The secret is compared in constant time.
+    /// revoked, expired or of a circle's earlier incarnation. The secret is
+    /// compared in constant time.
     public func authenticate(_ text: String, now: Timestamp) -> Principal? {
         guard let token = APIKeyToken(parsing: text) else { return nil }
         guard let record = state.withLock({ $0.keys[token.id] }) else {
@@ -69,6 +64,7 @@ public final class KeyRing: Sendable {
         let digest = token.secretDigest
         guard SecretDigest.constantTimeEquals(digest, record.secretDigest) else { return nil }
         if let expiry = record.expiresAt, expiry <= now { return nil }
+        if let circle = record.circle, !circles.isCurrent(circle, record.incarnation) { return nil }
         state.withLock { $0.usage[record.id] = now }
         return KeyRing.principal(for: record)
     }

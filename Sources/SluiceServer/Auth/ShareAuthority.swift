@@ -6,57 +6,88 @@ import Synchronization
 
 /// Mints and checks share tokens: JWTs signed by the gateway (HS256, `kid`
 /// selecting among the configured keys; the first one signs). Every minted
-/// token is stored, so a token is only good while its record is live.
+/// token is stored, so a token is only good while its record is live, and
+/// while the circle incarnation it names (claim `inc`) is the current one.
+/// The change feed evicts what it holds of revoked tokens and deleted circles.
 public final class ShareAuthority: Sendable {
     static let issuer = "sluice"
     static let audience = "sluice-share"
 
     private let signingKey: JWTKey
     private let verifier: JWTVerifier
+    private let circles: CircleDirectory
     private let records = Mutex<[String: ShareTokenRecord]>([:])
+    /// Jtis revoked while this gateway runs: a record read from the store
+    /// just before its revocation committed cannot bring the token back.
+    private let revoked = Mutex<Set<String>>([])
 
-    public init(keys: [JWTKey]) {
+    /// What a verified token names.
+    private struct Claims: Sendable {
+        let circle: String
+        let jti: String
+        let incarnation: String
+    }
+
+    /// `keys` is never empty: the gateway falls back to a key kept in the database.
+    public init(keys: [JWTKey], circles: CircleDirectory) {
         precondition(!keys.isEmpty, "share authority needs a key")
         signingKey = keys[0]
         verifier = JWTVerifier(keys: keys, issuer: ShareAuthority.issuer, audience: ShareAuthority.audience)
+        self.circles = circles
     }
 
-    /// Tokens whose signature was already checked, with their circle and jti:
-    /// many viewers open streams with one widget's token, and each connect
-    /// then costs a dictionary lookup instead of a signature check. Expiry and
-    /// revocation are still checked on every use, against the record.
-    private let verified = Mutex<[String: (circle: String, jti: String)]>([:])
+    /// The configured signing keys, or the one generated once and kept in the database.
+    public static func signingKeys(configuration: SluiceConfiguration, store: any EventStore) async throws -> [JWTKey] {
+        guard configuration.shareKeys.isEmpty else { return configuration.shareKeys }
+        let secret = try await store.setting("share_signing_key", default: SecretDigest.randomBytes(32))
+        return [try JWTKey(id: "db-1", algorithm: .hs256, material: Array(SecretDigest.hex(secret).utf8))]
+    }
+
+    /// Tokens whose signature was already checked, with their claims: many
+    /// viewers open streams with one widget's token, and each connect then
+    /// costs a dictionary lookup instead of a signature check. Expiry,
+    /// revocation and incarnation are still checked on every use.
+    private let verified = Mutex<[String: Claims]>([:])
     private static let verifiedLimit = 10_000
 
-    private func verifiedClaims(_ token: String, now: Date) -> (String, String)? {
+    private func verifiedClaims(_ token: String, now: Date) -> Claims? {
         if let hit = verified.withLock({ $0[token] }) { return hit }
         guard let claims = try? verifier.verify(token, now: now), let circle = claims["circle"]?.stringValue,
-            let jti = claims["jti"]?.stringValue
+            let jti = claims["jti"]?.stringValue, let incarnation = claims["inc"]?.stringValue
         else { return nil }
+        let hit = Claims(circle: circle, jti: jti, incarnation: incarnation)
         verified.withLock { cache in
             if cache.count >= ShareAuthority.verifiedLimit { cache.removeAll(keepingCapacity: true) }
-            cache[token] = (circle, jti)
+            cache[token] = hit
         }
-        return (circle, jti)
+        return hit
+    }
+
+    /// Whether `record` backs a token with `claims` for `circle` at `now`.
+    private func isLive(_ record: ShareTokenRecord, claims: Claims, circle: CircleID, now: Date) -> Bool {
+        record.circle == circle && record.revokedAt == nil && !revoked.withLock({ $0.contains(record.jti) })
+            && record.incarnation == claims.incarnation
+            && circles.isCurrent(circle, claims.incarnation)
+            && record.expiresAt.milliseconds > Int64(now.timeIntervalSince1970 * 1000)
     }
 
     /// The live record behind a token seen and verified before, from memory
     /// only; nil when anything would need a signature check or the store.
     public func cachedRecord(_ token: String, circle: CircleID, now: Date) -> ShareTokenRecord? {
         guard let hit = verified.withLock({ $0[token] }), hit.circle == circle.rawValue,
-            let record = records.withLock({ $0[hit.jti] }), record.circle == circle, record.revokedAt == nil,
-            record.expiresAt.milliseconds > Int64(now.timeIntervalSince1970 * 1000)
+            let record = records.withLock({ $0[hit.jti] }), isLive(record, claims: hit, circle: circle, now: now)
         else { return nil }
         return record
     }
 
-    /// Mints a token for a validated record.
+    /// Mints a token for a stored record (which carries its incarnation).
     public func mint(_ record: ShareTokenRecord) throws -> String {
         let claims: JSONValue = .object([
             ("iss", .string(ShareAuthority.issuer)),
             ("aud", .string(ShareAuthority.audience)),
             ("jti", .string(record.jti)),
             ("circle", .string(record.circle.rawValue)),
+            ("inc", .string(record.incarnation)),
             ("element", .string(record.element)),
             ("purpose", .string(record.purpose)),
             ("subjects", .array(record.subjects.strings.map(JSONValue.string))),
@@ -65,7 +96,6 @@ public final class ShareAuthority: Sendable {
             ("iat", .number(String(record.createdAt.milliseconds / 1000))),
             ("exp", .number(String(record.expiresAt.milliseconds / 1000))),
         ])
-        remember(record)
         return try JWTSigner.mint(claims: claims, key: signingKey)
     }
 
@@ -73,27 +103,38 @@ public final class ShareAuthority: Sendable {
         records.withLock { $0[record.jti] = record }
     }
 
+    /// Forgets a revoked token: its record and its verified signature.
     public func forget(jti: String) {
+        revoked.withLock { set in
+            if set.count >= 100_000 { set.removeAll(keepingCapacity: true) }
+            set.insert(jti)
+        }
         _ = records.withLock { $0.removeValue(forKey: jti) }
+        verified.withLock { cache in cache = cache.filter { $0.value.jti != jti } }
     }
 
-    public func rememberAll(_ list: [ShareTokenRecord]) {
-        records.withLock { records in for r in list { records[r.jti] = r } }
+    /// Forgets every token of a deleted circle incarnation.
+    public func forgetAll(circle: CircleID, incarnation: String?) {
+        records.withLock { records in
+            records = records.filter { $0.value.circle != circle || ($0.value.incarnation != incarnation && incarnation != nil) }
+        }
+        verified.withLock { cache in
+            cache = cache.filter { $0.value.circle != circle.rawValue || ($0.value.incarnation != incarnation && incarnation != nil) }
+        }
     }
 
     /// The live record behind `token` for `circle`, or 401 with no detail:
-    /// invalid, expired, revoked and other-circle tokens look the same.
+    /// invalid, expired, revoked, other-circle and deleted-circle tokens look the same.
     public func verify(_ token: String, circle: CircleID, now: Date, store: any EventStore) async throws -> ShareTokenRecord {
-        guard let (tokenCircle, jti) = verifiedClaims(token, now: now), tokenCircle == circle.rawValue else {
+        guard let claims = verifiedClaims(token, now: now), claims.circle == circle.rawValue else {
             throw SluiceError.unauthorized("invalid share token")
         }
-        var record = records.withLock { $0[jti] }
-        if record == nil, let stored = try await store.shareToken(jti: jti) {
+        var record = records.withLock { $0[claims.jti] }
+        if record == nil, let stored = try await store.shareToken(jti: claims.jti) {
             remember(stored)
             record = stored
         }
-        let nowMS = Int64(now.timeIntervalSince1970 * 1000)
-        guard let record, record.circle == circle, record.revokedAt == nil, record.expiresAt.milliseconds > nowMS else {
+        guard let record, isLive(record, claims: claims, circle: circle, now: now) else {
             throw SluiceError.unauthorized("invalid share token")
         }
         return record

@@ -26,6 +26,8 @@ extension SluiceConfiguration {
     static let knownKeys: Set<String> = [
         "listen", "database", "policies", "public_url", "heartbeat_seconds", "retry_ms", "retention", "limits",
         "jwt_issuers", "share_tokens", "policy_poll_seconds", "key_refresh_seconds", "log_level", "cors_origins",
+        // Security (issue 9).
+        "session", "change_feed_poll_seconds",
     ]
 
     mutating func apply(yaml text: String, source: String, environment: [String: String]) throws(SluiceError) {
@@ -37,7 +39,7 @@ extension SluiceConfiguration {
             if loaded == nil { return }
             throw .invalidConfiguration("\(source): the top level must be a mapping")
         }
-        var reader = SettingReader(source: source)
+        let reader = SettingReader(source: source)
         for key in root.keys where !SluiceConfiguration.knownKeys.contains(key) {
             throw .invalidConfiguration("\(source): unknown setting '\(key)'")
         }
@@ -51,6 +53,18 @@ extension SluiceConfiguration {
         if let v = root["key_refresh_seconds"] { keyRefreshSeconds = try reader.positiveDouble(v, "key_refresh_seconds") }
         if let v = root["log_level"] { logLevel = try reader.logLevel(v, "log_level") }
         if let v = root["cors_origins"] { corsOrigins = try reader.strings(v, "cors_origins") }
+        // Security (issue 9).
+        if let v = root["change_feed_poll_seconds"] {
+            changeFeedPollSeconds = try reader.positiveDouble(v, "change_feed_poll_seconds")
+            guard changeFeedPollSeconds <= 0.5 else { throw .invalidConfiguration("\(source): change_feed_poll_seconds is at most 0.5") }
+        }
+        if let v = root["session"] {
+            let section = try reader.mapping(v, "session", keys: ["allowed_origins"])
+            if let m = section["allowed_origins"], !(m is NSNull) {
+                sessionAllowedOrigins = try SluiceConfiguration.origins(
+                    try reader.strings(m, "session.allowed_origins"), name: "\(source): session.allowed_origins")
+            }
+        }
         if let v = root["retention"] {
             let section = try reader.mapping(v, "retention", keys: ["max_events", "max_age_seconds", "interval_seconds"])
             if let m = section["max_events"] { retentionMaxEvents = try reader.optionalPositiveInt(m, "retention.max_events") }
@@ -112,7 +126,7 @@ extension SluiceConfiguration {
     }
 
     mutating func apply(environment env: [String: String]) throws(SluiceError) {
-        var reader = SettingReader(source: "environment")
+        let reader = SettingReader(source: "environment")
         if let v = env["SLUICE_LISTEN"] { try setListen(v, name: "SLUICE_LISTEN") }
         if let v = env["SLUICE_DATABASE"] { database = v; try checkDatabase("SLUICE_DATABASE") }
         if let v = env["SLUICE_POLICIES"] { policies = v }
@@ -121,6 +135,11 @@ extension SluiceConfiguration {
         if let v = env["SLUICE_HEARTBEAT_SECONDS"] { heartbeatSeconds = try reader.positiveDouble(v, "SLUICE_HEARTBEAT_SECONDS") }
         if let v = env["SLUICE_RETENTION_MAX_EVENTS"] {
             retentionMaxEvents = try reader.optionalPositiveInt(v, "SLUICE_RETENTION_MAX_EVENTS")
+        }
+        // Security (issue 9).
+        if let v = env["SLUICE_SESSION_ALLOWED_ORIGINS"] {
+            let list = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            sessionAllowedOrigins = try SluiceConfiguration.origins(list, name: "SLUICE_SESSION_ALLOWED_ORIGINS")
         }
         if let v = env["SLUICE_ADMIN_KEY"] {
             guard let key = APIKeyToken(parsing: v) else {
@@ -143,6 +162,18 @@ extension SluiceConfiguration {
             }
             issuers.append(Issuer(issuer: issuer, audience: env["SLUICE_JWT_AUDIENCE"], keys: keys))
         }
+    }
+
+    /// Origins in their serialized form; a value that is not one stops start-up.
+    static func origins(_ list: [String], name: String) throws(SluiceError) -> [String] {
+        var result: [String] = []
+        for text in list {
+            guard let origin = WebOrigin.normalized(text) else {
+                throw .invalidConfiguration("\(name): '\(String(text.prefix(80)))' is not an origin such as https://portal.example")
+            }
+            result.append(origin)
+        }
+        return result
     }
 
     mutating func setListen(_ value: String, name: String) throws(SluiceError) {

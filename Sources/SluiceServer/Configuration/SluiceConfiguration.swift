@@ -47,6 +47,12 @@ public struct SluiceConfiguration: Sendable {
     public var logLevel = "info"
     /// Origins allowed by CORS on authenticated routes (none by default).
     public var corsOrigins: [String] = []
+    // Security (issue 9): the change feed and the session-cookie WebSocket rule.
+    /// Seconds between reads of the store's change feed (at most 0.5).
+    public var changeFeedPollSeconds: Double = 0.25
+    /// Origins (normalized) from which a WebSocket authenticated by the
+    /// `sluice_session` cookie may upgrade; none by default.
+    public var sessionAllowedOrigins: [String] = []
 
     public init() {}
 

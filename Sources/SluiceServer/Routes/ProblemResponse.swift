@@ -8,6 +8,18 @@ enum ProblemResponse {
     static let contentType = "application/problem+json"
 
     static func make(_ error: SluiceError, extraHeaders: HTTPFields = [:]) -> Response {
+        var headers = extraHeaders
+        headers[.contentType] = contentType
+        headers[.cacheControl] = "no-store"
+        if error.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(
+            status: HTTPResponse.Status(code: error.status),
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body(error))))
+    }
+
+    /// The problem document's text.
+    static func body(_ error: SluiceError) -> String {
         var members: [(String, JSONValue)] = [
             ("type", .string("https://sluice.dev/problems/\(error.code)")),
             ("title", .string(error.title)),
@@ -16,14 +28,7 @@ enum ProblemResponse {
             ("detail", .string(error.detail)),
         ]
         if let field = error.field { members.append(("field", .string(field))) }
-        var headers = extraHeaders
-        headers[.contentType] = contentType
-        headers[.cacheControl] = "no-store"
-        if error.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
-        return Response(
-            status: HTTPResponse.Status(code: error.status),
-            headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(string: JSONValue.object(members).jsonText)))
+        return JSONValue.object(members).jsonText
     }
 }
 

@@ -21,28 +21,22 @@ struct ShareRoutes {
         router.get("/embed/{circle}") { request, context in try await embed(request, context) }
     }
 
-    func authorize(_ request: Request, _ context: SluiceRequestContext) async throws -> CircleID {
+    var operations: ShareOperations { gateway.administration.shareTokens }
+
+    func mint(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
         let principal = try gateway.authenticator.authenticate(request)
         let circle = try RequestParsing.circle(context)
         try principal.require(.shareManage, in: circle)
-        guard try await gateway.store.circleExists(circle) else { throw SluiceError.notFound("no such circle") }
-        return circle
-    }
-
-    func mint(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
-        let circle = try await authorize(request, context)
         var request = request
         let body = try await RequestParsing.jsonObject(&request)
-        let record = try ShareMinting.record(
-            body: body, circle: circle, policies: gateway.policies.snapshot, configuration: gateway.configuration, now: gateway.timestamp)
-        try await gateway.store.insertShareToken(record)
-        let token = try gateway.shares.mint(record)
-        return RequestParsing.json(ShareMinting.minted(record, token: token, baseURL: gateway.configuration.baseURL), status: .created)
+        let minted = try await operations.mint(try ShareMinting.request(body), in: circle, by: principal)
+        return RequestParsing.json(
+            ShareMinting.minted(minted.record, token: minted.token, baseURL: gateway.configuration.baseURL), status: .created)
     }
 
     func list(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
-        let circle = try await authorize(request, context)
-        let tokens = try await gateway.store.shareTokens(in: circle, now: gateway.timestamp)
+        let principal = try gateway.authenticator.authenticate(request)
+        let tokens = try await operations.list(in: try RequestParsing.circle(context), by: principal)
         return RequestParsing.json(
             .object([
                 (
@@ -56,13 +50,8 @@ struct ShareRoutes {
     }
 
     func revoke(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
-        let circle = try await authorize(request, context)
-        let jti = context.parameters.get("jti") ?? ""
-        guard try await gateway.store.revokeShareToken(circle: circle, jti: jti, at: gateway.timestamp) else {
-            throw SluiceError.notFound("no such share token")
-        }
-        gateway.shares.forget(jti: jti)
-        gateway.hub.close(credential: .shareToken(jti: jti))
+        let principal = try gateway.authenticator.authenticate(request)
+        try await operations.revoke(jti: context.parameters.get("jti") ?? "", in: try RequestParsing.circle(context), by: principal)
         return RequestParsing.noContent()
     }
 

@@ -10,20 +10,32 @@ import SluiceHub
 
 /// `GET /api/events/{circle}/ws`: the authenticated stream as a WebSocket, the
 /// same JSON envelopes one per text message. Authorization happens before the
-/// upgrade; a request that may not upgrade falls through to the router, whose
-/// route answers with the matching problem+json.
+/// upgrade; a refused upgrade is answered with the matching problem+json
+/// (`UpgradeRefusal`). An upgrade authenticated by the `sluice_session`
+/// cookie, which browsers send from any site, is accepted only without an
+/// `Origin` or from an origin the configuration lists (cross-site WebSocket
+/// hijacking; CORS does not cover WebSocket).
 struct WebSocketRoute {
     let gateway: Gateway
 
     /// The upgrade decision for one HTTP request head.
-    func shouldUpgrade(_ head: HTTPRequest) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+    func shouldUpgrade(
+        _ head: HTTPRequest, channel: any Channel
+    ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let uri = URI(head.path ?? "")
         let parts = uri.path.split(separator: "/")
-        guard head.method == .get, parts.count == 4, parts[0] == "api", parts[1] == "events", parts[3] == "ws",
-            let spec = try? await streamSpec(circleText: String(parts[2]), headers: head.headerFields, query: uri.queryParameters)
-        else { return .dontUpgrade }
-        let resume = try? StreamQuery.resumePoint(headers: head.headerFields, query: uri.queryParameters, codec: spec.ids, circle: spec.circle)
-        guard let resume else { return .dontUpgrade }
+        let spec: StreamSpec
+        let resume: (Int64?, String?)
+        do {
+            guard head.method == .get, parts.count == 4, parts[0] == "api", parts[1] == "events", parts[3] == "ws" else {
+                throw SluiceError.invalidRequest("only GET /api/events/{circle}/ws accepts a WebSocket upgrade")
+            }
+            spec = try await streamSpec(circleText: String(parts[2]), headers: head.headerFields, query: uri.queryParameters)
+            resume = try StreamQuery.resumePoint(headers: head.headerFields, query: uri.queryParameters, codec: spec.ids, circle: spec.circle)
+        } catch {
+            await UpgradeRefusal.install(error as? SluiceError ?? .internalError, on: channel)
+            return .dontUpgrade
+        }
         let gateway = self.gateway
         return .upgrade([:]) { inbound, outbound, _ in
             let stream = try await gateway.hub.open(spec, resumeAfter: resume.0, lastEventIDText: resume.1, store: gateway.store)
@@ -56,7 +68,12 @@ struct WebSocketRoute {
     /// Authenticates and authorizes; the spec of the stream, or the error the
     /// router's route reports.
     func streamSpec(circleText: String, headers: HTTPFields, query: Parameters) async throws -> StreamSpec {
-        let principal = try gateway.authenticator.authenticate(headers: headers)
+        let (principal, source) = try gateway.authenticator.authenticateWithSource(headers: headers)
+        if source == .sessionCookie, let origin = headers[.origin] {
+            guard let origin = WebOrigin.normalized(origin), gateway.configuration.sessionAllowedOrigins.contains(origin) else {
+                throw SluiceError.forbidden("this origin may not open a stream with the session cookie")
+            }
+        }
         guard let circle = CircleID(circleText) else { throw SluiceError.notFound("no such circle") }
         try principal.require(.eventsRead, in: circle)
         guard try await gateway.store.circleExists(circle) else { throw SluiceError.notFound("no such circle") }

@@ -67,6 +67,11 @@ enum PublicStreamFastPath {
         return (circle, token, query)
     }
 
+    /// Drops the parsed targets of a deleted circle.
+    static func forget(circle: CircleID) {
+        parsedTargets.withLock { cache in cache = cache.filter { $0.value.circle != circle } }
+    }
+
     private static func remember(_ parsed: ParsedTarget, for target: String) {
         guard target.utf8.count <= 2048 else { return }
         parsedTargets.withLock { cache in
