@@ -68,6 +68,7 @@ extension SQLiteEventStore {
                     );
                     """)
         }
+        registerIngest(&migrator)
         return migrator
     }
 }

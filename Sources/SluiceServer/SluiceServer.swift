@@ -32,6 +32,7 @@ public struct SluiceServer: Sendable {
         SystemRoutes(gateway: gateway).register(on: router)
         AdminRoutes(gateway: gateway).register(on: router)
         EventRoutes(gateway: gateway).register(on: router)
+        LimitRoutes(gateway: gateway).register(on: router)
         ShareRoutes(gateway: gateway).register(on: router)
         WebSocketRoute(gateway: gateway).register(on: router)
         return router
@@ -70,6 +71,12 @@ public struct SluiceServer: Sendable {
         let keyUsage = KeyUsageService(
             ring: gateway.keys, store: gateway.store, hub: gateway.hub, interval: .seconds(configuration.keyRefreshSeconds),
             clock: clock, logger: logger)
+        let circleLimits = CircleLimitsWatcher(
+            store: gateway.store, limits: gateway.hub.circleLimits, interval: .seconds(configuration.limitsPollSeconds), clock: clock,
+            logger: logger)
+        let idempotencyExpiry = IdempotencyExpiryService(
+            store: gateway.store, interval: .seconds(configuration.idempotencyExpiryIntervalSeconds), clock: clock,
+            now: { gateway.timestamp }, logger: logger)
         let keeper = StreamKeeper(
             hub: gateway.hub, heartbeat: .seconds(configuration.heartbeatSeconds), clock: clock, now: gateway.now)
         return ServiceGroup(
@@ -81,6 +88,8 @@ public struct SluiceServer: Sendable {
                     .init(service: keyUsage),
                     .init(service: policyWatcher),
                     .init(service: keeper),
+                    .init(service: circleLimits),
+                    .init(service: idempotencyExpiry),
                 ] + extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: logger))

@@ -47,6 +47,10 @@ public struct SluiceConfiguration: Sendable {
     public var logLevel = "info"
     /// Origins allowed by CORS on authenticated routes (none by default).
     public var corsOrigins: [String] = []
+    // Ingest (issue 11): fairness between circles, and how often overrides and expired idempotency keys are looked at.
+    public var fairness = FairnessLimits()
+    public var limitsPollSeconds: Double = 1
+    public var idempotencyExpiryIntervalSeconds: Double = 300
 
     public init() {}
 
