@@ -11,6 +11,7 @@ public struct SluiceError: Error, Sendable, Equatable, CustomStringConvertible {
         case lifecycleViolation = "lifecycle_violation", conflict, tooManyConnections = "too_many_connections"
         case circleExists = "circle_exists", invalidConfiguration = "invalid_configuration"
         case invalidPolicy = "invalid_policy", unavailable, internalError = "internal_error"
+        case rateLimited = "rate_limited", idempotencyMismatch = "idempotency_mismatch"
     }
 
     private let _code: Code
@@ -22,6 +23,8 @@ public struct SluiceError: Error, Sendable, Equatable, CustomStringConvertible {
     public let detail: String
     /// The input field the error is about, when there is one.
     public let field: String?
+    /// Seconds a client should wait before trying again (`Retry-After`), when known.
+    public private(set) var retryAfterSeconds: Int?
 
     private init(_ code: Code, status: Int, title: String, detail: String, field: String? = nil) {
         self._code = code
@@ -92,6 +95,21 @@ public struct SluiceError: Error, Sendable, Equatable, CustomStringConvertible {
         .init(.tooManyConnections, status: 429, title: "Too Many Connections", detail: "this token has reached its connection limit")
     }
 
+    /// 429 when a circle is over its ingest rate or its open-stream cap
+    /// (contract section 9); `Retry-After` says when to try again.
+    public static func rateLimited(_ detail: String, retryAfterSeconds: Int) -> SluiceError {
+        var error = SluiceError(.rateLimited, status: 429, title: "Rate Limited", detail: detail)
+        error.retryAfterSeconds = max(1, retryAfterSeconds)
+        return error
+    }
+
+    /// 422 when an `Idempotency-Key` already answered a request with another body.
+    public static func idempotencyMismatch() -> SluiceError {
+        .init(
+            .idempotencyMismatch, status: 422, title: "Idempotency Key Mismatch",
+            detail: "this Idempotency-Key was used with a different request body")
+    }
+
     /// A setting that stops start-up; `detail` names the setting.
     public static func invalidConfiguration(_ detail: String) -> SluiceError {
         .init(.invalidConfiguration, status: 500, title: "Invalid Configuration", detail: detail)
@@ -119,5 +137,6 @@ public struct SluiceError: Error, Sendable, Equatable, CustomStringConvertible {
         ("invalid_request", 400), ("invalid_json", 400), ("payload_too_large", 413),
         ("lifecycle_violation", 409), ("conflict", 409), ("circle_exists", 409),
         ("too_many_connections", 429), ("invalid_policy", 400), ("unavailable", 503), ("internal_error", 500),
+        ("rate_limited", 429), ("idempotency_mismatch", 422),
     ]
 }

@@ -32,18 +32,23 @@ public final class Hub: Sendable {
     let livePreambles = Mutex<[LivePreambleKey: [UInt8]]>([:])
     public let policies: PolicyStore
     public let limits: HubLimits
+    /// Per-circle fairness: the cap on open streams is enforced at registration.
+    public let circleLimits: CircleLimits
 
-    public init(policies: PolicyStore, limits: HubLimits = HubLimits()) {
+    public init(policies: PolicyStore, limits: HubLimits = HubLimits(), circleLimits: CircleLimits = CircleLimits()) {
         self.policies = policies
         self.limits = limits
+        self.circleLimits = circleLimits
     }
 
     /// Registers a stream whose history ends at `cursor`. Live events are held
     /// from this moment, so nothing committed afterwards can be missed.
-    /// Throws 429 when the credential has `maximumConnections` streams open.
+    /// Throws 429 when the credential has `maximumConnections` streams open,
+    /// or the circle its cap of open streams.
     func register(_ spec: StreamSpec, cursor: Int64) throws(SluiceError) -> Subscription {
-        try state.withLock { (state) throws(SluiceError) -> Subscription in
-            try Hub.insert(spec, cursor: cursor, into: &state, limits: limits)
+        let cap = circleLimits.streamCap(spec.circle)
+        return try state.withLock { (state) throws(SluiceError) -> Subscription in
+            try Hub.insert(spec, cursor: cursor, into: &state, limits: limits, circleCap: cap)
         }
     }
 
@@ -51,9 +56,10 @@ public final class Hub: Sendable {
     /// same critical section as `publish`, so no event can fall between; nil
     /// when the hub does not know the circle's newest sequence.
     func registerLive(_ spec: StreamSpec) throws(SluiceError) -> (Subscription, Int64)? {
-        try state.withLock { (state) throws(SluiceError) -> (Subscription, Int64)? in
+        let cap = circleLimits.streamCap(spec.circle)
+        return try state.withLock { (state) throws(SluiceError) -> (Subscription, Int64)? in
             guard let latest = state.latest[spec.circle] else { return nil }
-            return (try Hub.insert(spec, cursor: latest, into: &state, limits: limits), latest)
+            return (try Hub.insert(spec, cursor: latest, into: &state, limits: limits, circleCap: cap), latest)
         }
     }
 
@@ -65,12 +71,19 @@ public final class Hub: Sendable {
     /// Forgets a deleted circle.
     public func forget(_ circle: CircleID) {
         _ = state.withLock { $0.latest.removeValue(forKey: circle) }
+        circleLimits.forget(circle)
     }
 
-    private static func insert(_ spec: StreamSpec, cursor: Int64, into state: inout State, limits: HubLimits) throws(SluiceError) -> Subscription {
+    private static func insert(
+        _ spec: StreamSpec, cursor: Int64, into state: inout State, limits: HubLimits, circleCap: Int
+    ) throws(SluiceError) -> Subscription {
         guard !state.closed else { throw SluiceError.unavailable() }
         if let maximum = spec.maximumConnections, (state.byCredential[spec.credential]?.count ?? 0) >= maximum {
             throw SluiceError.tooManyConnections()
+        }
+        // Every kind of stream (SSE, public, WebSocket, run) registers here, so one count covers them all.
+        if (state.circles[spec.circle]?.members.count ?? 0) >= circleCap {
+            throw SluiceError.rateLimited("the circle has reached its limit of open streams", retryAfterSeconds: 5)
         }
         let id = state.nextID
         state.nextID += 1
@@ -189,6 +202,17 @@ public final class Hub: Sendable {
 
     /// Open streams, for metrics and tests.
     public var streamCount: Int { state.withLock { $0.all.count } }
+
+    /// Open streams of one circle.
+    public func streamCount(circle: CircleID) -> Int {
+        state.withLock { $0.circles[circle]?.members.count ?? 0 }
+    }
+
+    /// Whether `circle` may open one more stream now (checked before a
+    /// WebSocket upgrade, whose refusal must come before the switch).
+    public func hasStreamRoom(_ circle: CircleID) -> Bool {
+        streamCount(circle: circle) < circleLimits.streamCap(circle)
+    }
 
     /// Open streams of one credential.
     public func streamCount(credential: Principal.Credential) -> Int {

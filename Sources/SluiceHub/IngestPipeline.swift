@@ -9,10 +9,15 @@ import Synchronization
 /// committed events out, and only then acknowledges each publisher. So
 /// throughput is not one fsync per request, and nothing reaches a subscriber
 /// before its commit.
+///
+/// Fairness: a group takes pending batches in arrival order up to
+/// `maximumGroupEvents`, and past that still the first pending batch of every
+/// circle not yet in the group, so a circle flooding the queue delays a quiet
+/// one by one commit at most.
 public final class IngestPipeline: Service, Sendable {
     private struct Pending: Sendable {
         let request: AppendRequest
-        let continuation: CheckedContinuation<[StoredEvent], any Error>
+        let continuation: CheckedContinuation<AppendOutcome, any Error>
     }
 
     private struct State: Sendable {
@@ -23,12 +28,14 @@ public final class IngestPipeline: Service, Sendable {
     }
 
     private let state = Mutex(State())
-    private let store: any EventStore
-    private let hub: Hub
-    private let now: @Sendable () -> Timestamp
-    private let logger: Logger
-    /// Most events committed in one transaction.
+    let store: any EventStore
+    let hub: Hub
+    public let now: @Sendable () -> Timestamp
+    let logger: Logger
+    /// Most events committed in one transaction (more only to give every waiting circle a place).
     private let maximumGroupEvents: Int
+    /// Makes a retry with an `Idempotency-Key` wait for the first request.
+    let idempotencyGate = IdempotencyGate()
 
     public init(store: any EventStore, hub: Hub, now: @escaping @Sendable () -> Timestamp, logger: Logger, maximumGroupEvents: Int = 5000) {
         self.store = store
@@ -42,13 +49,25 @@ public final class IngestPipeline: Service, Sendable {
     /// and handed to the hub. Throws the batch's own error (lifecycle,
     /// unknown circle) or `unavailable` during shutdown.
     public func append(_ events: [EventInput], to circle: CircleID) async throws -> [StoredEvent] {
-        try await withCheckedThrowingContinuation { continuation in
+        switch try await submit(AppendRequest(circle: circle, events: events)) {
+        case .committed(let stored): return stored
+        case .refused(let error): throw error
+        case .replayed(.refused(let error)): throw error
+        case .replayed(.created): throw SluiceError.internalError
+        }
+    }
+
+    /// Queues one request for the next group commit; returns how it ended,
+    /// once committed and handed to the hub.
+    func submit(_ request: AppendRequest) async throws -> AppendOutcome {
+        let events = request.events
+        return try await withCheckedThrowingContinuation { continuation in
             let wake: CheckedContinuation<Void, Never>? = state.withLock { state in
                 guard !state.stopped else {
                     continuation.resume(throwing: SluiceError.unavailable())
                     return nil
                 }
-                state.pending.append(Pending(request: AppendRequest(circle: circle, events: events), continuation: continuation))
+                state.pending.append(Pending(request: request, continuation: continuation))
                 state.pendingEvents += events.count
                 defer { state.wakeWriter = nil }
                 return state.wakeWriter
@@ -81,15 +100,9 @@ public final class IngestPipeline: Service, Sendable {
         while true {
             let taken: [Pending]? = state.withLock { state in
                 if state.pending.isEmpty { return state.stopped ? [] : nil }
-                var count = 0
-                var split = 0
-                while split < state.pending.count {
-                    count += state.pending[split].request.events.count
-                    split += 1
-                    if count >= maximumGroupEvents { break }
-                }
-                let group = Array(state.pending[..<split])
-                state.pending.removeFirst(split)
+                let (group, rest, count) = IngestPipeline.split(
+                    state.pending, circle: \.request.circle, events: \.request.events.count, maximumEvents: maximumGroupEvents)
+                state.pending = rest
                 state.pendingEvents -= count
                 return group
             }
@@ -105,18 +118,38 @@ public final class IngestPipeline: Service, Sendable {
         }
     }
 
+    /// The next group: pending batches in order while under `maximumEvents`;
+    /// past it, only the first batch of each circle not yet in the group (a
+    /// circle's own batches never change order). Returns the group, what stays
+    /// pending, and the group's event count.
+    static func split<Item>(
+        _ pending: [Item], circle: (Item) -> CircleID, events: (Item) -> Int, maximumEvents: Int
+    ) -> (group: [Item], rest: [Item], count: Int) {
+        var group: [Item] = []
+        var rest: [Item] = []
+        var circles = Set<CircleID>()
+        var count = 0
+        for item in pending {
+            if count < maximumEvents || !circles.contains(circle(item)) {
+                group.append(item)
+                circles.insert(circle(item))
+                count += events(item)
+            } else {
+                rest.append(item)
+            }
+        }
+        return (group, rest, count)
+    }
+
     private func commit(_ group: [Pending]) async {
         do {
             let results = try await store.append(group.map(\.request), at: now())
             var committed: [StoredEvent] = []
-            for result in results { if case .success(let events) = result { committed.append(contentsOf: events) } }
+            for result in results { if case .committed(let events) = result { committed.append(contentsOf: events) } }
             hub.publish(committed)
-            for (pending, result) in zip(group, results) {
-                switch result {
-                case .success(let events): pending.continuation.resume(returning: events)
-                case .failure(let error): pending.continuation.resume(throwing: error)
-                }
-            }
+            for (pending, result) in zip(group, results) { pending.continuation.resume(returning: result) }
+            // The store answers every request; one missing would otherwise never resume.
+            for pending in group.dropFirst(results.count) { pending.continuation.resume(throwing: SluiceError.internalError) }
         } catch {
             logger.error("event commit failed", metadata: ["error": "\(type(of: error))"])
             for pending in group { pending.continuation.resume(throwing: SluiceError.internalError) }

@@ -3,20 +3,34 @@ import SluiceCore
 import SluiceStore
 
 extension SQLiteEventStore {
-    public func append(_ requests: [AppendRequest], at: Timestamp) async throws -> [Result<[StoredEvent], SluiceError>] {
+    public func append(_ requests: [AppendRequest], at: Timestamp) async throws -> [AppendOutcome] {
         try await pool.write { db in
-            var results: [Result<[StoredEvent], SluiceError>] = []
+            var results: [AppendOutcome] = []
             results.reserveCapacity(requests.count)
             for request in requests {
-                var outcome: Result<[StoredEvent], SluiceError> = .failure(.internalError)
+                if let claim = request.idempotency, let earlier = try SQLiteEventStore.recordedAnswer(request.circle, claim, now: at, db: db) {
+                    results.append(earlier)
+                    continue
+                }
+                var outcome = AppendOutcome.refused(.internalError)
                 try db.inSavepoint {
                     do {
-                        outcome = .success(try SQLiteEventStore.appendOne(request, at: at, db: db))
+                        let stored = try SQLiteEventStore.appendOne(request, at: at, db: db)
+                        if let claim = request.idempotency {
+                            try SQLiteEventStore.record(.created(ids: stored.map(\.sequence)), for: claim, circle: request.circle, at: at, db: db)
+                        }
+                        outcome = .committed(stored)
                         return .commit
                     } catch let error as SluiceError {
-                        outcome = .failure(error)
+                        outcome = .refused(error)
                         return .rollback
                     }
+                }
+                // A batch the lifecycle contract refused is an answer of the log
+                // too: recorded (outside the rolled-back savepoint, inside the
+                // transaction), so a retry hears the same 409.
+                if case .refused(let error) = outcome, let claim = request.idempotency, error.code == "lifecycle_violation" {
+                    try SQLiteEventStore.record(.refused(error), for: claim, circle: request.circle, at: at, db: db)
                 }
                 results.append(outcome)
             }

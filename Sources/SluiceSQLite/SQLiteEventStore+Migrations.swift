@@ -69,6 +69,7 @@ extension SQLiteEventStore {
                     """)
         }
         registerSecurity(&migrator)
+        registerIngest(&migrator)
         return migrator
     }
 }

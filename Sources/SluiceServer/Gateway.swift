@@ -65,7 +65,8 @@ public struct Gateway: Sendable {
         } catch {
             throw SluiceError.invalidConfiguration("policies: \(error.detail)")
         }
-        let hub = Hub(policies: policies, limits: configuration.hub)
+        let hub = Hub(policies: policies, limits: configuration.hub, circleLimits: CircleLimits(defaults: configuration.fairness))
+        hub.circleLimits.replaceOverrides(try await store.circleLimits())
         for circle in try await store.circles() {
             hub.seed(circle.id, latest: try await store.bounds(of: circle.id).latest)
         }

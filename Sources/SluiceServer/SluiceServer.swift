@@ -32,6 +32,7 @@ public struct SluiceServer: Sendable {
         SystemRoutes(gateway: gateway).register(on: router)
         AdminRoutes(gateway: gateway).register(on: router)
         EventRoutes(gateway: gateway).register(on: router)
+        LimitRoutes(gateway: gateway).register(on: router)
         ShareRoutes(gateway: gateway).register(on: router)
         WebSocketRoute(gateway: gateway).register(on: router)
         return router
@@ -69,6 +70,12 @@ public struct SluiceServer: Sendable {
             interval: .seconds(configuration.retentionIntervalSeconds), clock: clock, now: { gateway.timestamp }, logger: logger)
         let keyUsage = KeyUsageService(
             ring: gateway.keys, store: gateway.store, interval: .seconds(configuration.keyRefreshSeconds), clock: clock, logger: logger)
+        let circleLimits = CircleLimitsWatcher(
+            store: gateway.store, limits: gateway.hub.circleLimits, interval: .seconds(configuration.limitsPollSeconds), clock: clock,
+            logger: logger)
+        let idempotencyExpiry = IdempotencyExpiryService(
+            store: gateway.store, interval: .seconds(configuration.idempotencyExpiryIntervalSeconds), clock: clock,
+            now: { gateway.timestamp }, logger: logger)
         let changeFollower = ChangeFollower(
             feed: gateway.changes, store: gateway.store, interval: .seconds(configuration.changeFeedPollSeconds), clock: clock,
             now: { gateway.timestamp }, logger: logger)
@@ -84,6 +91,8 @@ public struct SluiceServer: Sendable {
                     .init(service: changeFollower),
                     .init(service: policyWatcher),
                     .init(service: keeper),
+                    .init(service: circleLimits),
+                    .init(service: idempotencyExpiry),
                 ] + extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: logger))

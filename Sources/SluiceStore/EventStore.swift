@@ -29,8 +29,10 @@ public protocol EventStore: Sendable {
     // MARK: Events
 
     /// Appends each request in one durable transaction (group commit). Each
-    /// request succeeds or fails alone, all-or-nothing within itself.
-    func append(_ requests: [AppendRequest], at: Timestamp) async throws -> [Result<[StoredEvent], SluiceError>]
+    /// request succeeds or fails alone, all-or-nothing within itself; a
+    /// request with an idempotency claim records its answer in that same
+    /// transaction, or replays the answer recorded before.
+    func append(_ requests: [AppendRequest], at: Timestamp) async throws -> [AppendOutcome]
     /// Retained events of `circle` with sequence > `after`, oldest first.
     func events(in circle: CircleID, after: Int64, limit: Int) async throws -> [StoredEvent]
     /// Retained events of one run with sequence > `after`, oldest first.
@@ -69,4 +71,16 @@ public protocol EventStore: Sendable {
     func recordChange(_ kind: Change.Kind, circle: CircleID?, subject: String?, at: Timestamp) async throws
     /// Removes changes older than `before`, always keeping the newest; returns how many.
     func trimChanges(before: Timestamp) async throws -> Int
+
+    // MARK: Ingest (idempotency keys, fairness limits)
+
+    /// The answer recorded for `claim`'s key within its lifetime at `now`:
+    /// `.replayed`, or `.refused(idempotency_mismatch)` for another body; nil when none.
+    func idempotentAnswer(circle: CircleID, claim: IdempotencyClaim, now: Timestamp) async throws -> AppendOutcome?
+    /// Deletes up to `limit` idempotency records created before `before`; returns how many.
+    func expireIdempotencyKeys(before: Timestamp, limit: Int) async throws -> Int
+    /// Every circle's limit overrides (only circles that have one).
+    func circleLimits() async throws -> [CircleID: CircleLimitsRecord]
+    /// Replaces a circle's overrides; false when the circle does not exist.
+    func setCircleLimits(_ limits: CircleLimitsRecord, for circle: CircleID, at: Timestamp) async throws -> Bool
 }

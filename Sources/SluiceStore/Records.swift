@@ -88,13 +88,17 @@ public struct ShareTokenRecord: Sendable, Equatable {
 }
 
 /// One publisher's events for one circle, appended all-or-nothing.
+/// With an idempotency claim, its answer is recorded in the same transaction
+/// as the events, so neither can exist without the other.
 public struct AppendRequest: Sendable {
     public let circle: CircleID
     public let events: [EventInput]
+    public let idempotency: IdempotencyClaim?
 
-    public init(circle: CircleID, events: [EventInput]) {
+    public init(circle: CircleID, events: [EventInput], idempotency: IdempotencyClaim? = nil) {
         self.circle = circle
         self.events = events
+        self.idempotency = idempotency
     }
 }
 

@@ -5,10 +5,16 @@ import Synchronization
 /// A wall clock tests move by hand (expiry, `exp` checks), starting at the real time.
 public final class ManualWallClock: Sendable {
     private let offset = Mutex<TimeInterval>(0)
+    /// Set by `freeze()`: from then on only `advance` moves the clock.
+    private let frozenAt = Mutex<Date?>(nil)
 
     public init() {}
 
-    public func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    public func now() -> Date { (frozenAt.withLock { $0 } ?? Date()).addingTimeInterval(offset.withLock { $0 }) }
+
+    /// Stops real time from moving the clock (tests of rates, where a slow
+    /// machine must not refill a bucket); `advance` still moves it.
+    public func freeze() { frozenAt.withLock { $0 = $0 ?? Date() } }
 
     public func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
 }

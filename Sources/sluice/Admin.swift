@@ -73,7 +73,8 @@ func parseCircle(_ text: String) throws -> CircleID {
 }
 
 struct Circles: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create, list and delete circles.", subcommands: [Create.self, List.self, Delete.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Create, list and delete circles.", subcommands: [Create.self, List.self, Delete.self, CircleLimitsCommand.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a circle.")

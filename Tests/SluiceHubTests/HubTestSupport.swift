@@ -23,7 +23,7 @@ struct HubFixture: Sendable {
     @discardableResult
     func commit(_ events: [EventInput], to circle: CircleID = acme) async throws -> [StoredEvent] {
         let results = try await store.append([AppendRequest(circle: circle, events: events)], at: Timestamp(milliseconds: 1_773_921_600_123))
-        let stored = try #require(try results.first?.get())
+        guard case .committed(let stored)? = results.first else { throw SluiceError.conflict("not committed") }
         hub.publish(stored)
         return stored
     }

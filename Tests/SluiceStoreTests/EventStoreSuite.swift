@@ -55,10 +55,19 @@ extension EventStore {
     }
 }
 
-extension Result {
-    fileprivate var failure: Failure? {
-        if case .failure(let error) = self { return error }
+extension AppendOutcome {
+    fileprivate var failure: SluiceError? {
+        if case .refused(let error) = self { return error }
         return nil
+    }
+
+    /// The committed events; throws the refusal otherwise.
+    fileprivate func get() throws -> [StoredEvent] {
+        switch self {
+        case .committed(let events): return events
+        case .refused(let error): throw error
+        case .replayed: throw SluiceError.conflict("replayed")
+        }
     }
 }
 

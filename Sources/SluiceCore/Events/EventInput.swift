@@ -44,8 +44,14 @@ public struct EventInput: Sendable, Equatable {
         self.runID = runID ?? invocationID
         self.actor = actor
         self.traceID = traceID
-        self.cache = cache
+        self.cache = EventInput.alwaysInvalidates(subject.kind) ? .invalidate : cache
     }
+
+    /// `failed` and `cancelled` events are always `invalidate`, whatever the
+    /// publisher sent (contract section 3): a watcher never applies a failed
+    /// operation's output. Applied here, where every event is built (ingest and
+    /// every read back from the log), so no face, live or replayed, sees otherwise.
+    public static func alwaysInvalidates(_ kind: String) -> Bool { kind == "failed" || kind == "cancelled" }
 
     public var kind: String { subject.kind }
 

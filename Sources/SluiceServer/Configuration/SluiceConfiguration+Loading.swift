@@ -77,6 +77,7 @@ extension SluiceConfiguration {
                 keys: [
                     "max_event_bytes", "max_request_bytes", "max_batch_events", "subscriber_queue_frames", "subscriber_queue_bytes",
                     "replay_page",
+                    "circle_events_per_second", "circle_streams",
                 ])
             if let m = section["max_event_bytes"] { limits.maximumEventBytes = try reader.positiveInt(m, "limits.max_event_bytes") }
             if let m = section["max_request_bytes"] { limits.maximumRequestBytes = try reader.positiveInt(m, "limits.max_request_bytes") }
@@ -84,6 +85,10 @@ extension SluiceConfiguration {
             if let m = section["subscriber_queue_frames"] { hub.queueFrames = try reader.positiveInt(m, "limits.subscriber_queue_frames") }
             if let m = section["subscriber_queue_bytes"] { hub.queueBytes = try reader.positiveInt(m, "limits.subscriber_queue_bytes") }
             if let m = section["replay_page"] { hub.replayPage = try reader.positiveInt(m, "limits.replay_page") }
+            if let m = section["circle_events_per_second"] {
+                fairness.eventsPerSecond = try reader.positiveInt(m, "limits.circle_events_per_second")
+            }
+            if let m = section["circle_streams"] { fairness.streams = try reader.positiveInt(m, "limits.circle_streams") }
         }
         if let v = root["jwt_issuers"], !(v is NSNull) {
             guard let list = v as? [Any] else { throw .invalidConfiguration("\(source): jwt_issuers must be a list") }
@@ -141,6 +146,10 @@ extension SluiceConfiguration {
             let list = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             sessionAllowedOrigins = try SluiceConfiguration.origins(list, name: "SLUICE_SESSION_ALLOWED_ORIGINS")
         }
+        if let v = env["SLUICE_LIMITS_CIRCLE_EVENTS_PER_SECOND"] {
+            fairness.eventsPerSecond = try reader.positiveInt(v, "SLUICE_LIMITS_CIRCLE_EVENTS_PER_SECOND")
+        }
+        if let v = env["SLUICE_LIMITS_CIRCLE_STREAMS"] { fairness.streams = try reader.positiveInt(v, "SLUICE_LIMITS_CIRCLE_STREAMS") }
         if let v = env["SLUICE_ADMIN_KEY"] {
             guard let key = APIKeyToken(parsing: v) else {
                 throw .invalidConfiguration("SLUICE_ADMIN_KEY is not a well-formed key (slk_<12 chars>_<40 chars>)")

@@ -53,6 +53,10 @@ public struct SluiceConfiguration: Sendable {
     /// Origins (normalized) from which a WebSocket authenticated by the
     /// `sluice_session` cookie may upgrade; none by default.
     public var sessionAllowedOrigins: [String] = []
+    // Ingest (issue 11): fairness between circles, and how often overrides and expired idempotency keys are looked at.
+    public var fairness = FairnessLimits()
+    public var limitsPollSeconds: Double = 1
+    public var idempotencyExpiryIntervalSeconds: Double = 300
 
     public init() {}
 

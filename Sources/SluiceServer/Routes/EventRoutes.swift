@@ -24,6 +24,7 @@ struct EventRoutes {
         let principal = try gateway.authenticator.authenticate(request)
         let circle = try RequestParsing.circle(context)
         try principal.require(.eventsPublish, in: circle)
+        let key = try IdempotencyKey.parse(request.headers)
         let limits = gateway.configuration.limits
         var request = request
         let body = try await request.collectBody(upTo: limits.maximumRequestBytes)
@@ -32,9 +33,12 @@ struct EventRoutes {
             throw SluiceError.forbidden(
                 events.count == 1 ? "the key may not publish this subject" : "events[\(i)]: the key may not publish this subject")
         }
-        let stored = try await gateway.ingest.append(events, to: circle)
-        gateway.metrics.eventsIngested.increment(by: Int64(stored.count))
-        return RequestParsing.json(.object([("ids", .array(stored.map { .string(String($0.sequence)) }))]), status: .created)
+        let claim = key.map { IdempotencyKey.claim($0, credential: principal.credential, body: body.readableBytesView) }
+        let answer = try await gateway.ingest.publish(events, to: circle, idempotency: claim)
+        if !answer.replayed { gateway.metrics.eventsIngested.increment(by: Int64(answer.ids.count)) }
+        var response = RequestParsing.json(.object([("ids", .array(answer.ids.map { .string(String($0)) }))]), status: .created)
+        if answer.replayed { response.headers[IdempotencyKey.replayedHeader] = "true" }
+        return response
     }
 
     func stream(_ request: Request, _ context: SluiceRequestContext, run: String?) async throws -> Response {

@@ -12,6 +12,7 @@ enum ProblemResponse {
         headers[.contentType] = contentType
         headers[.cacheControl] = "no-store"
         if error.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
         return Response(
             status: HTTPResponse.Status(code: error.status),
             headers: headers,

@@ -32,6 +32,9 @@ struct WebSocketRoute {
             }
             spec = try await streamSpec(circleText: String(parts[2]), headers: head.headerFields, query: uri.queryParameters)
             resume = try StreamQuery.resumePoint(headers: head.headerFields, query: uri.queryParameters, codec: spec.ids, circle: spec.circle)
+            guard gateway.hub.hasStreamRoom(spec.circle) else {
+                throw SluiceError.rateLimited("the circle has reached its limit of open streams", retryAfterSeconds: 5)
+            }
         } catch {
             await UpgradeRefusal.install(error as? SluiceError ?? .internalError, on: channel)
             return .dontUpgrade
@@ -86,9 +89,12 @@ struct WebSocketRoute {
     /// The same path without an upgrade: the error that kept it from upgrading.
     func register(on router: Router<SluiceRequestContext>) {
         router.get("/api/events/{circle}/ws") { request, context -> Response in
-            _ = try await streamSpec(
+            let spec = try await streamSpec(
                 circleText: context.parameters.get("circle") ?? "", headers: request.headers, query: request.uri.queryParameters)
             _ = try StreamQuery.resumePoint(request, codec: SequenceEventIDs(), circle: try RequestParsing.circle(context))
+            guard gateway.hub.hasStreamRoom(spec.circle) else {
+                throw SluiceError.rateLimited("the circle has reached its limit of open streams", retryAfterSeconds: 5)
+            }
             throw SluiceError.invalidRequest("this route needs a WebSocket upgrade")
         }
     }
