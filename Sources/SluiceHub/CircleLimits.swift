@@ -15,6 +15,9 @@ public final class CircleLimits: Sendable {
 
     public let defaults: FairnessLimits
     private let state = Mutex(State())
+    /// Buckets kept before full ones (no different from new ones) are dropped,
+    /// so publishing to many circle ids cannot grow the table without bound.
+    static let maximumBuckets = 16_384
 
     public init(defaults: FairnessLimits = FairnessLimits()) {
         self.defaults = defaults
@@ -38,6 +41,9 @@ public final class CircleLimits: Sendable {
         let seconds = Double(now.milliseconds) / 1000
         let decision = state.withLock { state in
             let rate = Self.effective(state.overrides[circle], defaults: defaults).eventsPerSecond
+            if state.buckets[circle] == nil && state.buckets.count >= Self.maximumBuckets {
+                state.buckets = state.buckets.filter { !$0.value.isFull(at: seconds) }
+            }
             var bucket = state.buckets[circle] ?? TokenBucket(rate: rate, now: seconds)
             if bucket.rate != rate { bucket.setRate(rate, at: seconds) }
             let decision = bucket.take(events, at: seconds)

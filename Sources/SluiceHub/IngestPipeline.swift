@@ -31,7 +31,7 @@ public final class IngestPipeline: Service, Sendable {
     let store: any EventStore
     let hub: Hub
     public let now: @Sendable () -> Timestamp
-    let logger: Logger
+    private let logger: Logger
     /// Most events committed in one transaction (more only to give every waiting circle a place).
     private let maximumGroupEvents: Int
     /// Makes a retry with an `Idempotency-Key` wait for the first request.

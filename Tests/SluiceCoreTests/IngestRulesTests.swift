@@ -33,6 +33,14 @@ import Testing
         #expect(bucket.take(10, at: 3.1) == .admitted)
     }
 
+    @Test func aBucketIsFullAgainAfterOneSecondOfRest() {
+        var bucket = TokenBucket(rate: 10, now: 0)
+        #expect(bucket.isFull(at: 0))
+        #expect(bucket.take(10, at: 0) == .admitted)
+        #expect(!bucket.isFull(at: 0.5))
+        #expect(bucket.isFull(at: 1))
+    }
+
     @Test func aClockThatStepsBackAddsNothing() {
         var bucket = TokenBucket(rate: 10, now: 100)
         #expect(bucket.take(10, at: 100) == .admitted)

@@ -30,7 +30,7 @@ import WSClient
         #expect(try await latest(server, "acme") == 5)
         // Another circle is not touched by acme's limit.
         #expect(try await server.publish("beta", key: beta, Self.batch(5)).status == 201)
-        server.clock.advance(by: 0.4)
+        server.clock.advance(by: 0.5)
         #expect(try await server.publish("acme", key: acme, Self.batch(2)).status == 201)
         #expect(try await server.publish("acme", key: acme, Self.batch(1)).status == 429)
         server.clock.advance(by: 1)

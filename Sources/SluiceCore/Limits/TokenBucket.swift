@@ -51,6 +51,11 @@ public struct TokenBucket: Sendable, Equatable {
         refill(at: now)
     }
 
+    /// Whether the bucket would be full at `now`: then it is the same as a new one.
+    public func isFull(at now: Double) -> Bool {
+        tokens + max(0, now - updatedAt) * capacity >= capacity
+    }
+
     private mutating func refill(at now: Double) {
         // A clock that steps back adds nothing; it never takes tokens away.
         guard now > updatedAt else { return }
