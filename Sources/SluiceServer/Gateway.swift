@@ -59,7 +59,8 @@ public struct Gateway: Sendable {
         } catch {
             throw SluiceError.invalidConfiguration("policies: \(error.detail)")
         }
-        let hub = Hub(policies: policies, limits: configuration.hub)
+        let metrics = SluiceMetrics()
+        let hub = Hub(policies: policies, limits: configuration.hub, figures: metrics)
         for circle in try await store.circles() {
             hub.seed(circle.id, latest: try await store.bounds(of: circle.id).latest)
         }
@@ -67,7 +68,7 @@ public struct Gateway: Sendable {
         return Gateway(
             configuration: configuration, store: store, hub: hub, policies: policies, ingest: ingest, keys: keys,
             authenticator: Authenticator(keys: keys, sessions: SessionAuthority(issuers: configuration.issuers), now: now),
-            shares: shares, opaqueIDs: OpaqueEventID(secret: opaqueSecret), metrics: SluiceMetrics(), logger: logger, now: now)
+            shares: shares, opaqueIDs: OpaqueEventID(secret: opaqueSecret), metrics: metrics, logger: logger, now: now)
     }
 
     /// First start on an empty database creates a platform key and prints it

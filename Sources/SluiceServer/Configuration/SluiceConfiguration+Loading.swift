@@ -26,6 +26,7 @@ extension SluiceConfiguration {
     static let knownKeys: Set<String> = [
         "listen", "database", "policies", "public_url", "heartbeat_seconds", "retry_ms", "retention", "limits",
         "jwt_issuers", "share_tokens", "policy_poll_seconds", "key_refresh_seconds", "log_level", "cors_origins",
+        "log_format",
     ]
 
     mutating func apply(yaml text: String, source: String, environment: [String: String]) throws(SluiceError) {
@@ -37,7 +38,7 @@ extension SluiceConfiguration {
             if loaded == nil { return }
             throw .invalidConfiguration("\(source): the top level must be a mapping")
         }
-        var reader = SettingReader(source: source)
+        let reader = SettingReader(source: source)
         for key in root.keys where !SluiceConfiguration.knownKeys.contains(key) {
             throw .invalidConfiguration("\(source): unknown setting '\(key)'")
         }
@@ -50,6 +51,7 @@ extension SluiceConfiguration {
         if let v = root["policy_poll_seconds"] { policyPollSeconds = try reader.positiveDouble(v, "policy_poll_seconds") }
         if let v = root["key_refresh_seconds"] { keyRefreshSeconds = try reader.positiveDouble(v, "key_refresh_seconds") }
         if let v = root["log_level"] { logLevel = try reader.logLevel(v, "log_level") }
+        if let v = root["log_format"] { logFormat = try reader.logFormat(v, "log_format") }
         if let v = root["cors_origins"] { corsOrigins = try reader.strings(v, "cors_origins") }
         if let v = root["retention"] {
             let section = try reader.mapping(v, "retention", keys: ["max_events", "max_age_seconds", "interval_seconds"])
@@ -112,12 +114,13 @@ extension SluiceConfiguration {
     }
 
     mutating func apply(environment env: [String: String]) throws(SluiceError) {
-        var reader = SettingReader(source: "environment")
+        let reader = SettingReader(source: "environment")
         if let v = env["SLUICE_LISTEN"] { try setListen(v, name: "SLUICE_LISTEN") }
         if let v = env["SLUICE_DATABASE"] { database = v; try checkDatabase("SLUICE_DATABASE") }
         if let v = env["SLUICE_POLICIES"] { policies = v }
         if let v = env["SLUICE_PUBLIC_URL"] { publicURL = v }
         if let v = env["SLUICE_LOG_LEVEL"] { logLevel = try reader.logLevel(v, "SLUICE_LOG_LEVEL") }
+        if let v = env["SLUICE_LOG_FORMAT"] { logFormat = try reader.logFormat(v, "SLUICE_LOG_FORMAT") }
         if let v = env["SLUICE_HEARTBEAT_SECONDS"] { heartbeatSeconds = try reader.positiveDouble(v, "SLUICE_HEARTBEAT_SECONDS") }
         if let v = env["SLUICE_RETENTION_MAX_EVENTS"] {
             retentionMaxEvents = try reader.optionalPositiveInt(v, "SLUICE_RETENTION_MAX_EVENTS")

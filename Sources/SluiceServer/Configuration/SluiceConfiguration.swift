@@ -47,6 +47,8 @@ public struct SluiceConfiguration: Sendable {
     public var logLevel = "info"
     /// Origins allowed by CORS on authenticated routes (none by default).
     public var corsOrigins: [String] = []
+    // Operability: how log lines are written, `text` or `json` (JSON lines).
+    public var logFormat = "text"
 
     public init() {}
 

@@ -27,13 +27,13 @@ struct EventRoutes {
         let limits = gateway.configuration.limits
         var request = request
         let body = try await request.collectBody(upTo: limits.maximumRequestBytes)
-        let events = try EventInput.parseBody(body.readableBytesView, limits: limits)
+        let events = Traceparent.apply(request.headers, to: try EventInput.parseBody(body.readableBytesView, limits: limits))
         for (i, event) in events.enumerated() where !principal.subjectRestriction.matches(event.subject) {
             throw SluiceError.forbidden(
                 events.count == 1 ? "the key may not publish this subject" : "events[\(i)]: the key may not publish this subject")
         }
         let stored = try await gateway.ingest.append(events, to: circle)
-        gateway.metrics.eventsIngested.increment(by: Int64(stored.count))
+        gateway.metrics.batchCommitted(arrival: context.arrival)
         return RequestParsing.json(.object([("ids", .array(stored.map { .string(String($0.sequence)) }))]), status: .created)
     }
 
@@ -51,7 +51,6 @@ struct EventRoutes {
             circle: circle, credential: principal.credential, face: principal.face, subjects: subjects,
             restriction: principal.subjectRestriction, naming: naming, ids: codec, run: run, expiresAt: principal.expiresAt)
         let stream = try await gateway.hub.open(spec, resumeAfter: resume, lastEventIDText: text, store: gateway.store)
-        gateway.metrics.streamsOpened.increment()
         return StreamQuery.response(stream, request: request, context: context)
     }
 }
