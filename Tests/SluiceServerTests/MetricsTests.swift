@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceCrypto
 import SluiceTesting
 import Testing
 
@@ -26,7 +27,8 @@ import Testing
             "sluice_events_ingested_total", "sluice_ingest_batches_total", "sluice_ingest_commit_seconds", "sluice_auth_failures_total",
             "sluice_streams_opened_total", "sluice_streams_open", "sluice_streams_open_by_kind", "sluice_events_delivered_total",
             "sluice_progress_coalesced_total", "sluice_streams_closed_falling_behind_total", "sluice_delivery_lag_seconds",
-            "sluice_connections_open", "sluice_policy_reloads_total", "sluice_policy_reload_failures_total", "sluice_share_tokens_live",
+            "sluice_connections_open", "sluice_connections_refused_total", "sluice_policy_reloads_total", "sluice_policy_reload_failures_total",
+            "sluice_share_tokens_live",
             "process_resident_memory_bytes", "process_open_fds", "process_cpu_seconds_total",
         ] {
             #expect(typed.contains(family), "\(family) is exposed")
@@ -185,6 +187,43 @@ import Testing
         #expect(try await MetricsScrape.of(server).count("sluice_connections_open") >= before + 1)
         stream.close()
         #expect(try await eventually { try await MetricsScrape.of(server).count("sluice_connections_open") <= before })
+        try await server.stop()
+    }
+}
+
+/// Session JWTs refused for each reason, counted by reason.
+@Suite struct SessionFailureMetricsTests {
+    static let secret = Array("an-hs256-portal-secret-of-at-least-32-bytes".utf8)
+
+    func token(iss: String, exp: Int64, key: [UInt8] = secret) throws -> String {
+        let now = Int64(Date().timeIntervalSince1970)
+        let claims: JSONValue = .object([
+            ("sub", .string("u_1")), ("iss", .string(iss)), ("aud", .string("sluice")), ("exp", .number(String(now + exp))),
+            ("circles", .object([("acme", .array([.string("keys:manage")]))])),
+        ])
+        return try JWTSigner.mint(claims: claims, key: JWTKey(id: "hs", algorithm: .hs256, material: key))
+    }
+
+    @Test func sessionFailuresAreCountedByReason() async throws {
+        let issuer = "https://id.portal.test"
+        let key = try JWTKey(id: "hs", algorithm: .hs256, material: Self.secret)
+        let server = try await TestServer.start { $0.issuers = [.init(issuer: issuer, audience: "sluice", keys: [key])] }
+        _ = try await server.makeCircle("acme")
+        let good = try token(iss: issuer, exp: 3600)
+        #expect(try await server.request(.GET, "/api/acme/keys", headers: [("Authorization", "Bearer \(good)")]).status == 200)
+        let refused: [(String, String)] = [
+            (try token(iss: issuer, exp: -3600), "expired"),
+            (try token(iss: "https://other.test", exp: 3600), "unknown"),
+            (try token(iss: issuer, exp: 3600, key: Array("another-secret-that-is-also-32-bytes-long".utf8)), "bad_signature"),
+            ("a.b", "malformed"),
+        ]
+        for (jwt, _) in refused {
+            #expect(try await server.request(.GET, "/api/acme/keys", headers: [("Cookie", "sluice_session=\(jwt)")]).status == 401)
+        }
+        let scrape = try await MetricsScrape.of(server)
+        for (_, reason) in refused {
+            #expect(scrape.count("sluice_auth_failures_total", ["reason": reason]) == 1, "reason \(reason)")
+        }
         try await server.stop()
     }
 }

@@ -23,6 +23,7 @@ public struct SluiceMetrics: Sendable {
     let coalescedFrames: Counter
     let deliveryLagSeconds: DurationHistogram
     let connectionsOpen: Gauge
+    let connectionsRefused: Counter
     let shareTokensLive: Gauge
     let streamsOpenTotal: Gauge
 
@@ -72,6 +73,8 @@ public struct SluiceMetrics: Sendable {
             descriptor: Self.name("delivery_lag", "seconds", "Time from an event's commit to its frame being handed to a live stream."),
             buckets: Self.latencyBuckets)
         connectionsOpen = registry.makeGauge(descriptor: Self.name("connections", "open", "TCP connections accepted and not yet closed."))
+        connectionsRefused = registry.makeCounter(
+            descriptor: Self.name("connections_refused", "total", "TCP connections closed at once because the connection cap was reached."))
         shareTokensLive = registry.makeGauge(
             descriptor: Self.name("share_tokens", "live", "Share tokens neither expired nor revoked, read at scrape time."))
         streamsOpenTotal = registry.makeGauge(descriptor: Self.name("streams_open", "", "Streams open now, all kinds."))
@@ -122,6 +125,9 @@ public struct SluiceMetrics: Sendable {
         let gauge = connectionsOpen
         channel.closeFuture.whenComplete { _ in gauge.decrement() }
     }
+
+    /// A connection refused over the connection cap (for the listener's cap).
+    public func connectionRefused() { connectionsRefused.increment() }
 
     public func policyReloaded() { policyReloads.increment() }
 
