@@ -1,8 +1,9 @@
 import HTTPTypes
+import Synchronization
 
 /// The request id of `X-Request-Id`: the client's own when it is sane (1-128
 /// characters of letters, digits, `.`, `_`, `-` and `:`, so it is safe in a
-/// log line and a header), otherwise a fresh random one.
+/// log line and a header), otherwise a generated one.
 enum RequestID {
     static let header = HTTPField.Name("X-Request-Id")!
 
@@ -15,13 +16,18 @@ enum RequestID {
         return sane ? value : nil
     }
 
-    /// 128 random bits as 32 lowercase hex digits.
+    /// A random prefix drawn once per process and a counter: 32 lowercase hex
+    /// digits, unique within the process and across restarts, for the price
+    /// of one atomic add (the listener's fast path makes one per connection).
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return pad(String(high, radix: 16)) + pad(String(low, radix: 16))
+        pad(String(prefix, radix: 16)) + pad(String(counter.wrappingAdd(1, ordering: .relaxed).newValue, radix: 16))
     }
+
+    private static let prefix: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+    private static let counter = Atomic<UInt64>(0)
 
     private static func pad(_ hex: String) -> String {
         String(repeating: "0", count: max(0, 16 - hex.count)) + hex
