@@ -138,25 +138,25 @@ import Testing
 
     @Test func aSlowReaderIsCoalescedThenClosedAndCounted() async throws {
         let server = try await TestServer.start { config in
-            config.hub.queueFrames = 50
+            config.hub.queueFrames = 20
             config.hub.queueBytes = 1 << 20
         }
         let key = try await server.makeCircle("acme")
         let stalled = try StalledReader(port: server.port, path: "/api/events/acme", headers: [("X-Api-Key", key)])
         #expect(await eventually { server.gateway.hub.streamCount == 1 })
-        let pad = String(repeating: "x", count: 8000)
+        let pad = String(repeating: "x", count: 2000)
         #expect(try await server.publish("acme", key: key, #"{"subject":"load.x.started","invocation_id":"i"}"#).status == 201)
         var batches = 0
         // Progress of one invocation until the kernel's buffers are full and
         // the queue starts coalescing; bounded.
-        while try await MetricsScrape.of(server).count("sluice_progress_coalesced_total") == 0 && batches < 100 {
+        while try await MetricsScrape.of(server).count("sluice_progress_coalesced_total") == 0 && batches < 400 {
             let events = (0..<100).map { _ in #"{"subject":"load.x.progress","invocation_id":"i","payload":{"pad":"\#(pad)"}}"# }
             #expect(try await server.publish("acme", key: key, #"{"events":[\#(events.joined(separator: ","))]}"#).status == 201)
             batches += 1
         }
         #expect(try await MetricsScrape.of(server).count("sluice_progress_coalesced_total") > 0)
         var distinct = 0
-        while try await MetricsScrape.of(server).count("sluice_streams_closed_falling_behind_total") == 0 && distinct < 20 {
+        while try await MetricsScrape.of(server).count("sluice_streams_closed_falling_behind_total") == 0 && distinct < 80 {
             let events = (0..<100).map { i in #"{"subject":"load.d\#(distinct).e\#(i)","payload":{"pad":"\#(pad)"}}"# }
             #expect(try await server.publish("acme", key: key, #"{"events":[\#(events.joined(separator: ","))]}"#).status == 201)
             distinct += 1
