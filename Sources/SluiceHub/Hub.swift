@@ -34,11 +34,17 @@ public final class Hub: Sendable {
     public let limits: HubLimits
     /// Per-circle fairness: the cap on open streams is enforced at registration.
     public let circleLimits: CircleLimits
+    /// Where stream metrics go (the server's `SluiceMetrics`).
+    public let figures: any HubFigures
 
-    public init(policies: PolicyStore, limits: HubLimits = HubLimits(), circleLimits: CircleLimits = CircleLimits()) {
+    public init(
+        policies: PolicyStore, limits: HubLimits = HubLimits(), circleLimits: CircleLimits = CircleLimits(),
+        figures: any HubFigures = NoHubFigures()
+    ) {
         self.policies = policies
         self.limits = limits
         self.circleLimits = circleLimits
+        self.figures = figures
     }
 
     /// Registers a stream whose history ends at `cursor`. Live events are held
@@ -48,7 +54,7 @@ public final class Hub: Sendable {
     func register(_ spec: StreamSpec, cursor: Int64) throws(SluiceError) -> Subscription {
         let cap = circleLimits.streamCap(spec.circle)
         return try state.withLock { (state) throws(SluiceError) -> Subscription in
-            try Hub.insert(spec, cursor: cursor, into: &state, limits: limits, circleCap: cap)
+            try Hub.insert(spec, cursor: cursor, into: &state, limits: limits, circleCap: cap, figures: figures)
         }
     }
 
@@ -59,7 +65,7 @@ public final class Hub: Sendable {
         let cap = circleLimits.streamCap(spec.circle)
         return try state.withLock { (state) throws(SluiceError) -> (Subscription, Int64)? in
             guard let latest = state.latest[spec.circle] else { return nil }
-            return (try Hub.insert(spec, cursor: latest, into: &state, limits: limits, circleCap: cap), latest)
+            return (try Hub.insert(spec, cursor: latest, into: &state, limits: limits, circleCap: cap, figures: figures), latest)
         }
     }
 
@@ -75,7 +81,7 @@ public final class Hub: Sendable {
     }
 
     private static func insert(
-        _ spec: StreamSpec, cursor: Int64, into state: inout State, limits: HubLimits, circleCap: Int
+        _ spec: StreamSpec, cursor: Int64, into state: inout State, limits: HubLimits, circleCap: Int, figures: any HubFigures
     ) throws(SluiceError) -> Subscription {
         guard !state.closed else { throw SluiceError.unavailable() }
         if let maximum = spec.maximumConnections, (state.byCredential[spec.credential]?.count ?? 0) >= maximum {
@@ -90,7 +96,7 @@ public final class Hub: Sendable {
         let key = FrameRenderer.Key(face: spec.face, naming: spec.naming, opaque: spec.opaqueIDs)
         let slot = state.renderSlots[key] ?? state.renderSlots.count
         state.renderSlots[key] = slot
-        let subscription = Subscription(id: id, spec: spec, cursor: cursor, limits: limits, renderSlot: slot)
+        let subscription = Subscription(id: id, spec: spec, cursor: cursor, limits: limits, renderSlot: slot, figures: figures)
         // Mutated in place through the dictionary, so neither the trie nor the
         // member table is copied per registration.
         for pattern in spec.indexPatterns { state.circles[spec.circle, default: CircleStreams()].index.insert(pattern, id) }
@@ -105,6 +111,7 @@ public final class Hub: Sendable {
         let spec = subscription.spec
         state.withLock { state in
             guard state.all.removeValue(forKey: subscription.id) != nil else { return }
+            figures.streamClosed(spec.kind)
             if state.circles[spec.circle] != nil {
                 for pattern in spec.indexPatterns { state.circles[spec.circle]?.index.remove(pattern, subscription.id) }
                 state.circles[spec.circle]?.members[subscription.id] = nil
@@ -119,6 +126,8 @@ public final class Hub: Sendable {
     /// durable commit.
     public func publish(_ events: [StoredEvent]) {
         guard !events.isEmpty else { return }
+        let committedAt = ContinuousClock.now
+        figures.eventsCommitted(events.count)
         let policySet = policies.snapshot
         var index = 0
         while index < events.count {
@@ -135,14 +144,14 @@ public final class Hub: Sendable {
             }
             if !targets.isEmpty {
                 for (offset, subscribers) in targets.enumerated() where !subscribers.isEmpty {
-                    deliver(events[index + offset], to: subscribers, policies: policySet)
+                    deliver(events[index + offset], to: subscribers, policies: policySet, committedAt: committedAt)
                 }
             }
             index = end
         }
     }
 
-    private func deliver(_ event: StoredEvent, to subscribers: [Subscription], policies: PolicySet) {
+    private func deliver(_ event: StoredEvent, to subscribers: [Subscription], policies: PolicySet, committedAt: ContinuousClock.Instant) {
         var renderer = FrameRenderer(event: event, policies: policies)
         let progressOf = event.input.kind == "progress" ? event.input.invocationID : nil
         for subscriber in subscribers {
@@ -153,7 +162,8 @@ public final class Hub: Sendable {
                 ends = subscriber.spec.ends(with: event)
             }
             if let bytes = renderer.frame(for: subscriber) {
-                subscriber.enqueue(QueuedFrame(sequence: event.sequence, progressOf: progressOf, endsStream: ends, bytes: bytes))
+                subscriber.enqueue(
+                    QueuedFrame(sequence: event.sequence, progressOf: progressOf, endsStream: ends, bytes: bytes, committedAt: committedAt))
             } else if ends {
                 subscriber.enqueue(QueuedFrame(sequence: event.sequence, endsStream: true, bytes: []))
             }

@@ -25,11 +25,15 @@ public final class Subscription: Sendable {
     /// Whether delivery must check more than the subject index did (a
     /// restriction narrower than `>`, or a run).
     let filtersOnDelivery: Bool
+    /// Where delivery, coalescing and cut-off are counted.
+    let figures: any HubFigures
 
-    init(id: UInt64, spec: StreamSpec, cursor: Int64, limits: HubLimits, renderSlot: Int) {
+    init(id: UInt64, spec: StreamSpec, cursor: Int64, limits: HubLimits, renderSlot: Int, figures: any HubFigures = NoHubFigures()) {
         self.id = id
         self.spec = spec
         self.renderSlot = renderSlot
+        self.figures = figures
+        figures.streamOpened(spec.kind)
         self.filtersOnDelivery = spec.run != nil || spec.restriction != .all
         self.inner = Mutex(Inner(queue: SubscriberQueue(after: cursor, maximumFrames: limits.queueFrames, maximumBytes: limits.queueBytes)))
     }
@@ -45,14 +49,18 @@ public final class Subscription: Sendable {
     var lastDelivered: Int64 { inner.withLock { $0.queue.lastDelivered } }
 
     func enqueue(_ frame: QueuedFrame) {
-        let (waiter, sink): (CheckedContinuation<Void, Never>?, (any FrameSink)?) = inner.withLock { inner in
-            switch inner.queue.enqueue(frame) {
-            case .none: return (nil, nil)
+        typealias Wakeup = (CheckedContinuation<Void, Never>?, (any FrameSink)?, SubscriberQueue.EnqueueAction, Int)
+        let (waiter, sink, action, dropped): Wakeup = inner.withLock { inner in
+            let before = inner.queue.frames.count
+            let action = inner.queue.enqueue(frame)
+            switch action {
+            case .none: return (nil, nil, action, 0)
             case .wake, .closed:
                 defer { inner.waiter = nil }
-                return (inner.waiter, inner.sink)
+                return (inner.waiter, inner.sink, action, before + 1 - inner.queue.frames.count)
             }
         }
+        if action == .closed { figures.closedFallingBehind(spec.kind) } else if dropped > 0 { figures.progressCoalesced(dropped) }
         waiter?.resume()
         sink?.framesReady()
     }
@@ -88,7 +96,9 @@ public final class Subscription: Sendable {
 
     /// Everything ready to write, without waiting: frames, nothing, or closed.
     public func takeFrames() -> SubscriberQueue.Drain {
-        inner.withLock { $0.queue.drain() }
+        let drained = inner.withLock { $0.queue.drain() }
+        if case .frames(let frames) = drained { figures.delivered(frames, kind: spec.kind, at: .now) }
+        return drained
     }
 
     func replayed(through sequence: Int64) {
@@ -104,7 +114,9 @@ public final class Subscription: Sendable {
         while true {
             let drained = inner.withLock { $0.queue.drain() }
             switch drained {
-            case .frames(let frames): return frames
+            case .frames(let frames):
+                figures.delivered(frames, kind: spec.kind, at: .now)
+                return frames
             case .closed: return nil
             case .empty: break
             }

@@ -65,7 +65,9 @@ public struct Gateway: Sendable {
         } catch {
             throw SluiceError.invalidConfiguration("policies: \(error.detail)")
         }
-        let hub = Hub(policies: policies, limits: configuration.hub, circleLimits: CircleLimits(defaults: configuration.fairness))
+        let metrics = SluiceMetrics()
+        let hub = Hub(
+            policies: policies, limits: configuration.hub, circleLimits: CircleLimits(defaults: configuration.fairness), figures: metrics)
         hub.circleLimits.replaceOverrides(try await store.circleLimits())
         for circle in try await store.circles() {
             hub.seed(circle.id, latest: try await store.bounds(of: circle.id).latest)
@@ -77,7 +79,7 @@ public struct Gateway: Sendable {
             configuration: configuration, store: store, hub: hub, policies: policies, ingest: ingest, keys: keys, circles: circles,
             changes: changes,
             authenticator: Authenticator(keys: keys, sessions: SessionAuthority(issuers: configuration.issuers), now: now),
-            shares: shares, opaqueIDs: OpaqueEventID(secret: opaqueSecret), metrics: SluiceMetrics(), logger: logger, now: now)
+            shares: shares, opaqueIDs: OpaqueEventID(secret: opaqueSecret), metrics: metrics, logger: logger, now: now)
     }
 
     /// First start on an empty database creates a platform key and prints it

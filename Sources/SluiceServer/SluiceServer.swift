@@ -27,8 +27,8 @@ public struct SluiceServer: Sendable {
     /// The router with every route of the contract.
     public func makeRouter() -> Router<SluiceRequestContext> {
         let router = Router(context: SluiceRequestContext.self)
+        router.add(middleware: RequestObservation(gateway: gateway))
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: AccessLogMiddleware())
         SystemRoutes(gateway: gateway).register(on: router)
         AdminRoutes(gateway: gateway).register(on: router)
         EventRoutes(gateway: gateway).register(on: router)

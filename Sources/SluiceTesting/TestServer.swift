@@ -62,7 +62,11 @@ public final class TestServer: Sendable {
         configure(&configuration)
 
         let logs = LogCapture()
-        var logger = Logger(label: "sluice-test") { _ in CapturingLogHandler(capture: logs) }
+        let logFormat = configuration.logFormat
+        var logger = Logger(label: "sluice-test") { label -> any LogHandler in
+            guard logFormat == "json" else { return CapturingLogHandler(capture: logs) }
+            return JSONLogHandler(label: label) { logs.append($0) }
+        }
         logger.logLevel = .debug
         let clock = ManualWallClock()
         let gateway = try await Gateway.make(configuration: configuration, logger: logger, now: { clock.now() }) { _ in }

@@ -16,7 +16,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.load()
-        let logger = Output.logger(level: configuration.logLevel)
+        let logger = Output.logger(level: configuration.logLevel, format: configuration.logFormat)
         let gateway: Gateway
         do {
             gateway = try await Gateway.make(configuration: configuration, logger: logger) { key in

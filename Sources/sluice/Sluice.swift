@@ -38,10 +38,16 @@ enum Output {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    static func logger(level: String) -> Logger {
+    static func logger(level: String, format: String = "text") -> Logger {
         LoggingSystem.bootstrap { label in
+            let level = Logger.Level(rawValue: level) ?? .info
+            if format == "json" {
+                var handler = JSONLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: level) ?? .info
+            handler.logLevel = level
             return handler
         }
         return Logger(label: "sluice")

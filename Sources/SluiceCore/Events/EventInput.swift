@@ -31,7 +31,7 @@ public struct EventInput: Sendable, Equatable {
     public let invocationID: String?
     public let runID: String?
     public let actor: EventActor?
-    public let traceID: String?
+    public var traceID: String?
     public let cache: CacheMode
 
     public init(

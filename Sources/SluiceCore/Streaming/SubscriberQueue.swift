@@ -7,12 +7,17 @@ public struct QueuedFrame: Sendable, Equatable {
     /// The run stream ends after writing this frame.
     public let endsStream: Bool
     public let bytes: [UInt8]
+    /// When the hub received the committed event, for the delivery-lag metric.
+    public let committedAt: ContinuousClock.Instant?
 
-    public init(sequence: Int64, progressOf: String? = nil, endsStream: Bool = false, bytes: [UInt8]) {
+    public init(
+        sequence: Int64, progressOf: String? = nil, endsStream: Bool = false, bytes: [UInt8], committedAt: ContinuousClock.Instant? = nil
+    ) {
         self.sequence = sequence
         self.progressOf = progressOf
         self.endsStream = endsStream
         self.bytes = bytes
+        self.committedAt = committedAt
     }
 }
 

@@ -66,6 +66,12 @@ struct SettingReader {
         return level
     }
 
+    func logFormat(_ value: Any, _ name: String) throws(SluiceError) -> String {
+        let format = try string(value, name)
+        guard ["text", "json"].contains(format) else { throw fail(name, "must be text or json") }
+        return format
+    }
+
     func mapping(_ value: Any, _ name: String, keys: Set<String>) throws(SluiceError) -> [String: Any] {
         guard let map = value as? [String: Any] else { throw fail(name, "must be a mapping") }
         for key in map.keys where !keys.contains(key) { throw fail("\(name).\(key)", "is not a known setting") }

@@ -28,6 +28,7 @@ extension SluiceConfiguration {
         "jwt_issuers", "share_tokens", "policy_poll_seconds", "key_refresh_seconds", "log_level", "cors_origins",
         // Security (issue 9).
         "session", "change_feed_poll_seconds",
+        "log_format",
     ]
 
     mutating func apply(yaml text: String, source: String, environment: [String: String]) throws(SluiceError) {
@@ -52,6 +53,7 @@ extension SluiceConfiguration {
         if let v = root["policy_poll_seconds"] { policyPollSeconds = try reader.positiveDouble(v, "policy_poll_seconds") }
         if let v = root["key_refresh_seconds"] { keyRefreshSeconds = try reader.positiveDouble(v, "key_refresh_seconds") }
         if let v = root["log_level"] { logLevel = try reader.logLevel(v, "log_level") }
+        if let v = root["log_format"] { logFormat = try reader.logFormat(v, "log_format") }
         if let v = root["cors_origins"] { corsOrigins = try reader.strings(v, "cors_origins") }
         // Security (issue 9).
         if let v = root["change_feed_poll_seconds"] {
@@ -137,6 +139,7 @@ extension SluiceConfiguration {
         if let v = env["SLUICE_POLICIES"] { policies = v }
         if let v = env["SLUICE_PUBLIC_URL"] { publicURL = v }
         if let v = env["SLUICE_LOG_LEVEL"] { logLevel = try reader.logLevel(v, "SLUICE_LOG_LEVEL") }
+        if let v = env["SLUICE_LOG_FORMAT"] { logFormat = try reader.logFormat(v, "SLUICE_LOG_FORMAT") }
         if let v = env["SLUICE_HEARTBEAT_SECONDS"] { heartbeatSeconds = try reader.positiveDouble(v, "SLUICE_HEARTBEAT_SECONDS") }
         if let v = env["SLUICE_RETENTION_MAX_EVENTS"] {
             retentionMaxEvents = try reader.optionalPositiveInt(v, "SLUICE_RETENTION_MAX_EVENTS")

@@ -57,6 +57,8 @@ public struct SluiceConfiguration: Sendable {
     public var fairness = FairnessLimits()
     public var limitsPollSeconds: Double = 1
     public var idempotencyExpiryIntervalSeconds: Double = 300
+    // Operability: how log lines are written, `text` or `json` (JSON lines).
+    public var logFormat = "text"
 
     public init() {}
 

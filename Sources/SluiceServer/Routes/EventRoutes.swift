@@ -28,14 +28,14 @@ struct EventRoutes {
         let limits = gateway.configuration.limits
         var request = request
         let body = try await request.collectBody(upTo: limits.maximumRequestBytes)
-        let events = try EventInput.parseBody(body.readableBytesView, limits: limits)
+        let events = Traceparent.apply(request.headers, to: try EventInput.parseBody(body.readableBytesView, limits: limits))
         for (i, event) in events.enumerated() where !principal.subjectRestriction.matches(event.subject) {
             throw SluiceError.forbidden(
                 events.count == 1 ? "the key may not publish this subject" : "events[\(i)]: the key may not publish this subject")
         }
         let claim = key.map { IdempotencyKey.claim($0, credential: principal.credential, body: body.readableBytesView) }
         let answer = try await gateway.ingest.publish(events, to: circle, idempotency: claim)
-        if !answer.replayed { gateway.metrics.eventsIngested.increment(by: Int64(answer.ids.count)) }
+        if !answer.replayed { gateway.metrics.batchCommitted(arrival: context.arrival) }
         var response = RequestParsing.json(.object([("ids", .array(answer.ids.map { .string(String($0)) }))]), status: .created)
         if answer.replayed { response.headers[IdempotencyKey.replayedHeader] = "true" }
         return response
@@ -55,7 +55,6 @@ struct EventRoutes {
             circle: circle, credential: principal.credential, face: principal.face, subjects: subjects,
             restriction: principal.subjectRestriction, naming: naming, ids: codec, run: run, expiresAt: principal.expiresAt)
         let stream = try await gateway.hub.open(spec, resumeAfter: resume, lastEventIDText: text, store: gateway.store)
-        gateway.metrics.streamsOpened.increment()
         return StreamQuery.response(stream, request: request, context: context)
     }
 }

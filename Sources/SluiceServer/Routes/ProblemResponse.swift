@@ -8,6 +8,7 @@ enum ProblemResponse {
     static let contentType = "application/problem+json"
 
     static func make(_ error: SluiceError, extraHeaders: HTTPFields = [:]) -> Response {
+        RequestOutcome.current?.answered(code: error.code)
         var headers = extraHeaders
         headers[.contentType] = contentType
         headers[.cacheControl] = "no-store"
@@ -62,19 +63,5 @@ struct ProblemMiddleware: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error": "\(type(of: error))"])
             return ProblemResponse.make(.internalError)
         }
-    }
-}
-
-/// One line per request at `info`: method, path (never the query, which may
-/// hold a share token), status.
-struct AccessLogMiddleware: RouterMiddleware {
-    typealias Context = SluiceRequestContext
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let response = try await next(request, context)
-        context.logger.info(
-            "request",
-            metadata: ["method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)"])
-        return response
     }
 }

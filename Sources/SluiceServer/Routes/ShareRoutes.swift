@@ -87,7 +87,6 @@ struct ShareRoutes {
         } catch let error as SluiceError {
             return ProblemResponse.make(error, extraHeaders: cors)
         }
-        gateway.metrics.streamsOpened.increment()
         return StreamQuery.response(stream, request: request, context: context, extraHeaders: cors)
     }
 

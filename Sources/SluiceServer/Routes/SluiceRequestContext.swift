@@ -7,6 +7,8 @@ import NIOCore
 public struct SluiceRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public let channel: any Channel
+    /// When the request reached the router, for latency metrics.
+    public let arrival = ContinuousClock.now
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

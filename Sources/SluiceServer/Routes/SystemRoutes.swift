@@ -2,7 +2,7 @@ import Hummingbird
 import NIOCore
 import SluiceCore
 
-/// `/healthz`, `/readyz`, `/metrics`.
+/// `/healthz`, `/readyz`, `/metrics`, `/openapi.json`.
 struct SystemRoutes {
     let gateway: Gateway
 
@@ -17,9 +17,29 @@ struct SystemRoutes {
             }
         }
         router.get("/metrics") { _, _ in
+            let text = gateway.metrics.exposition(openStreams: gateway.hub.streamCount, shareTokensLive: await liveShareTokens())
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
+        router.get("/openapi.json") { _, _ in
             Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: gateway.metrics.exposition(openStreams: gateway.hub.streamCount))))
+                status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+        }
+    }
+
+    /// Live share tokens of every circle, counted at scrape time; nil when the
+    /// store cannot be read (the gauge keeps its last value).
+    func liveShareTokens() async -> Int? {
+        do {
+            var count = 0
+            for circle in try await gateway.store.circles() {
+                count += try await gateway.store.shareTokens(in: circle.id, now: gateway.timestamp).count
+            }
+            return count
+        } catch {
+            return nil
         }
     }
 }

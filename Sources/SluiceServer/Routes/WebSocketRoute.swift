@@ -42,7 +42,6 @@ struct WebSocketRoute {
         let gateway = self.gateway
         return .upgrade([:]) { inbound, outbound, _ in
             let stream = try await gateway.hub.open(spec, resumeAfter: resume.0, lastEventIDText: resume.1, store: gateway.store)
-            gateway.metrics.streamsOpened.increment()
             defer { stream.release() }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

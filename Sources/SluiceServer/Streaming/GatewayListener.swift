@@ -61,6 +61,7 @@ final class GatewayListener<Inner: ServerChildChannel>: Service, Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    gateway.metrics.connectionAccepted(channel)
                     try channel.pipeline.syncOperations.addHandler(
                         ConnectionRouter(gateway: gateway, logger: logger, handOver: handOver))
                 }

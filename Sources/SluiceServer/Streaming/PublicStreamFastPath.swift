@@ -85,12 +85,11 @@ enum PublicStreamFastPath {
     static func start(
         _ stream: EventStream, cors: HTTPFields, gateway: Gateway, context: ChannelHandlerContext, onFinish: @escaping () -> Void
     ) {
-        gateway.metrics.streamsOpened.increment()
         let preamble = stream.takeLivePreamble() ?? []
         var buffer = context.channel.allocator.buffer(capacity: headPrefix.readableBytes + 128 + preamble.count)
         buffer.writeImmutableBuffer(headPrefix)
         write(cors, to: &buffer)
-        write([.date: HTTPDate.now()], to: &buffer)
+        write([.date: HTTPDate.now(), RequestID.header: RequestID.generate()], to: &buffer)
         buffer.writeStaticString("\r\n")
         if !preamble.isEmpty { Chunked.append(preamble, to: &buffer) }
         context.writeAndFlush(NIOAny(buffer), promise: nil)
