@@ -68,6 +68,7 @@ extension SQLiteEventStore {
                     );
                     """)
         }
+        registerClients(&migrator)
         return migrator
     }
 }

@@ -34,6 +34,7 @@ public struct SluiceServer: Sendable {
         EventRoutes(gateway: gateway).register(on: router)
         ShareRoutes(gateway: gateway).register(on: router)
         WebSocketRoute(gateway: gateway).register(on: router)
+        ClientRoutes(gateway: gateway).register(on: router)
         return router
     }
 

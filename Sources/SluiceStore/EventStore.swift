@@ -51,4 +51,15 @@ public protocol EventStore: Sendable {
 
     /// Stores `value` under `name` unless a value is there; returns the stored one.
     func setting(_ name: String, default value: [UInt8]) async throws -> [UInt8]
+
+    // MARK: Clients (runs and circle names)
+
+    /// The state of run `id` from the run index; nil for a run with no event.
+    func run(in circle: CircleID, id: String) async throws -> RunRecord?
+    /// Creates a circle with an optional display name; false when it exists.
+    func createCircle(_ circle: CircleID, name: String?, at: Timestamp) async throws -> Bool
+    /// A circle with its display name; nil when absent.
+    func namedCircle(_ circle: CircleID) async throws -> NamedCircle?
+    /// Display names of the circles that have one.
+    func circleNames() async throws -> [CircleID: String]
 }

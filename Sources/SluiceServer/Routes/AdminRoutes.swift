@@ -22,26 +22,29 @@ struct AdminRoutes {
         try gateway.authenticator.authenticate(request).requirePlatformAdmin()
         var request = request
         let body = try await RequestParsing.jsonObject(&request)
-        try RequestParsing.rejectUnknown(body, allowed: ["id"])
+        try RequestParsing.rejectUnknown(body, allowed: ["id", "name"])
         guard let text = try RequestParsing.string(body, "id") else { throw SluiceError.invalidField("id", "is required") }
         guard let circle = CircleID(text) else {
             throw SluiceError.invalidField("id", "must match ^[a-z0-9][a-z0-9-]{0,62}$ and not be a reserved word")
         }
-        guard try await gateway.store.createCircle(circle, at: gateway.timestamp) else { throw SluiceError.circleExists() }
+        let name = try CircleRoutes.name(body)
+        let now = gateway.timestamp
+        guard try await gateway.store.createCircle(circle, name: name, at: now) else { throw SluiceError.circleExists() }
         gateway.hub.seed(circle, latest: 0)
-        return RequestParsing.json(.object([("id", .string(circle.rawValue))]), status: .created)
+        return RequestParsing.json(CircleRoutes.describe(NamedCircle(id: circle, name: name, createdAt: now)), status: .created)
     }
 
     func listCircles(_ request: Request) async throws -> Response {
         try gateway.authenticator.authenticate(request).requirePlatformAdmin()
         let circles = try await gateway.store.circles()
+        let names = try await gateway.store.circleNames()
         return RequestParsing.json(
             .object([
                 (
                     "circles",
                     .array(
                         circles.map { circle in
-                            .object([("id", .string(circle.id.rawValue)), ("created_at", .string(circle.createdAt.rfc3339))])
+                            CircleRoutes.describe(NamedCircle(id: circle.id, name: names[circle.id], createdAt: circle.createdAt))
                         })
                 )
             ]))
