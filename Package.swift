@@ -11,7 +11,8 @@ let package = Package(
     name: "sluice",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "sluice", targets: ["sluice"])
+        .executable(name: "sluice", targets: ["sluice"]),
+        .library(name: "SluiceClient", targets: ["SluiceClient", "SluiceCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -85,11 +86,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The Swift client: publish with idempotency and retries, resuming
+        // streams, run state, administration. On AsyncHTTPClient and the core.
+        .target(
+            name: "SluiceClient",
+            dependencies: [
+                "SluiceCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // Starts a real server on a free loopback port for integration tests.
         .target(
             name: "SluiceTesting",
             dependencies: [
                 "SluiceServer", "SluiceCore",
+                "SluiceClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -100,6 +114,7 @@ let package = Package(
             name: "sluice",
             dependencies: [
                 "SluiceServer", "SluiceCore", "SluiceStore", "SluiceSQLite", "SluiceCrypto",
+                "SluiceClient",
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -127,6 +142,7 @@ let package = Package(
             name: "SluiceServerTests",
             dependencies: [
                 "SluiceTesting", "SluiceServer", "SluiceCore", "SluiceCrypto", "SluiceHub", "SluiceStore",
+                "SluiceClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -75,6 +75,7 @@ extension SQLiteEventStore {
                 arguments: [circle, id, phase.rawValue])
         }
         try db.execute(sql: "UPDATE circle SET last_seq = ? WHERE id = ?", arguments: [seq, circle])
+        try SQLiteEventStore.indexRuns(stored, db: db)
         return stored
     }
 

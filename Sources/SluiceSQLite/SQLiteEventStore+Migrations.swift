@@ -70,6 +70,7 @@ extension SQLiteEventStore {
         }
         registerSecurity(&migrator)
         registerIngest(&migrator)
+        registerClients(&migrator)
         return migrator
     }
 }

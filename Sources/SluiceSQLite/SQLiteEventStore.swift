@@ -24,14 +24,14 @@ public final class SQLiteEventStore: EventStore {
 
     // MARK: Circles
 
-    public func createCircle(_ circle: CircleID, at: Timestamp) async throws -> Bool {
+    public func createCircle(_ circle: CircleID, name: String?, at: Timestamp) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT OR IGNORE INTO circle (id, created_at, last_seq, trimmed_through, incarnation)
-                    VALUES (?, ?, 0, 0, lower(hex(randomblob(16))))
+                    INSERT OR IGNORE INTO circle (id, created_at, last_seq, trimmed_through, incarnation, name)
+                    VALUES (?, ?, 0, 0, lower(hex(randomblob(16))), ?)
                     """,
-                arguments: [circle.rawValue, at.milliseconds])
+                arguments: [circle.rawValue, at.milliseconds, name])
             guard db.changesCount == 1 else { return false }
             try SQLiteEventStore.appendChange(db, .circleCreated, circle: circle, subject: nil, at: at)
             return true

@@ -35,6 +35,7 @@ public struct SluiceServer: Sendable {
         LimitRoutes(gateway: gateway).register(on: router)
         ShareRoutes(gateway: gateway).register(on: router)
         WebSocketRoute(gateway: gateway).register(on: router)
+        ClientRoutes(gateway: gateway).register(on: router)
         return router
     }
 

@@ -5,8 +5,9 @@ import SluiceCore
 public protocol EventStore: Sendable {
     // MARK: Circles
 
-    /// Creates a circle; false when it already exists.
-    func createCircle(_ circle: CircleID, at: Timestamp) async throws -> Bool
+    /// Creates a circle, with an optional display name and a new
+    /// incarnation; false when it already exists.
+    func createCircle(_ circle: CircleID, name: String?, at: Timestamp) async throws -> Bool
     func circles() async throws -> [CircleRecord]
     func circleExists(_ circle: CircleID) async throws -> Bool
     /// Deletes a circle with its events, keys and share tokens; false when absent.
@@ -83,4 +84,20 @@ public protocol EventStore: Sendable {
     func circleLimits() async throws -> [CircleID: CircleLimitsRecord]
     /// Replaces a circle's overrides; false when the circle does not exist.
     func setCircleLimits(_ limits: CircleLimitsRecord, for circle: CircleID, at: Timestamp) async throws -> Bool
+
+    // MARK: Clients (runs and circle names)
+
+    /// The state of run `id` from the run index; nil for a run with no event.
+    func run(in circle: CircleID, id: String) async throws -> RunRecord?
+    /// A circle with its display name; nil when absent.
+    func namedCircle(_ circle: CircleID) async throws -> NamedCircle?
+    /// Display names of the circles that have one.
+    func circleNames() async throws -> [CircleID: String]
+}
+
+extension EventStore {
+    /// Creates a circle without a display name; false when it already exists.
+    public func createCircle(_ circle: CircleID, at: Timestamp) async throws -> Bool {
+        try await createCircle(circle, name: nil, at: at)
+    }
 }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import SluiceClient
 import SluiceCore
 import SluiceServer
 import Synchronization
@@ -153,5 +154,12 @@ public final class TestServer: Sendable {
     @discardableResult
     public func publish(_ circle: String, key: String, _ body: String) async throws -> Reply {
         try await request(.POST, "/api/\(circle)/events", key: key, body: body)
+    }
+}
+
+extension TestServer {
+    /// A `SluiceClient` for this server, with the admin key unless another is given.
+    public func client(key: String? = nil, retry: RetryPolicy = RetryPolicy()) -> SluiceClient {
+        SluiceClient(baseURL: baseURL, key: key ?? adminKey, retry: retry)
     }
 }

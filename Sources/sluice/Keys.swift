@@ -7,7 +7,7 @@ import SluiceStore
 
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create, list, revoke and rotate API keys.", subcommands: [Create.self, List.self, Revoke.self, Rotate.self])
+        abstract: "Create, list, revoke and rotate API keys.", subcommands: [Create.self, List.self, Revoke.self, Rotate.self, Generate.self])
 
     /// The keys route of `circle` for `--url`, which needs `--circle`.
     static func path(_ circle: String?, _ suffix: String = "") throws -> String {
@@ -94,6 +94,17 @@ struct Keys: AsyncParsableCommand {
             let circleID = try circle.map(parseCircle)
             let rotated = try await target.offline { try await $0.keys.rotate(id: id, in: circleID, by: nil) }
             Output.line(KeyDescription.json(rotated.record, key: rotated.key.text).jsonText)
+        }
+    }
+
+    /// Offline and touching no database: a key for `SLUICE_ADMIN_KEY` in scripted set-ups.
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a fresh well-formed key (slk_ + 12 lowercase alphanumerics + _ + 40 alphanumerics); stores nothing.")
+
+        func run() {
+            var generator = SystemRandomNumberGenerator()
+            Output.line(APIKeyToken.generate(using: &generator).text)
         }
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
-import NIOCore
+import SluiceClient
 import SluiceCore
 
 struct Tail: AsyncParsableCommand {
@@ -21,53 +20,35 @@ struct Tail: AsyncParsableCommand {
         guard let key = key ?? ProcessInfo.processInfo.environment["SLUICE_KEY"] else {
             throw ValidationError("--key or SLUICE_KEY is required")
         }
-        var path = run.map { "/api/\(circle)/runs/\($0)/events" } ?? "/api/events/\(circle)"
-        if let subjects { path += "?subjects=\(subjects.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? subjects)" }
-        var resume = lastEventID
-        var failures = 0
-        while true {
-            var parser = SSEParser()
-            do {
-                var request = HTTPClientRequest(url: url + path)
-                request.headers.add(name: "X-Api-Key", value: key)
-                request.headers.add(name: "Accept", value: "text/event-stream")
-                if let resume { request.headers.add(name: "Last-Event-ID", value: resume) }
-                let response = try await HTTPClient.shared.execute(request, timeout: .hours(24 * 365))
-                guard response.status.code == 200 else {
-                    let body = try await response.body.collect(upTo: 1 << 16)
-                    throw ValidationError("\(response.status.code): \(String(buffer: body))")
-                }
-                failures = 0
-                for try await chunk in response.body {
-                    for event in parser.feed(chunk.readableBytesView) { show(event) }
-                    if let id = parser.lastEventID { resume = id }
-                }
-                if run != nil { return }
-            } catch let error as ValidationError {
-                throw error
-            } catch {
-                Output.error("connection lost; resuming after \(resume ?? "now")")
+        let client = SluiceClient(baseURL: url, key: key)
+        var stream =
+            if let run { client.runEvents(run, in: circle, after: lastEventID) } else {
+                client.events(
+                    circle: circle, subjects: subjects.map { $0.split(separator: ",").map(String.init) } ?? [], after: lastEventID)
             }
-            failures += 1
-            if let maxRetries, failures > maxRetries { throw ExitCode(1) }
-            try await Task.sleep(for: .seconds(min(3, failures)))
+        stream.maximumConsecutiveFailures = maxRetries
+        do {
+            for try await message in stream { show(message) }
+        } catch let error as SluiceClientError where error.code == .connectionFailed {
+            Output.error("connection lost: \(error.detail)")
+            throw ExitCode(1)
+        } catch let error as SluiceClientError {
+            throw ValidationError(error.status.map { "\($0): \(error.code): \(error.detail)" } ?? error.description)
         }
     }
 
-    func show(_ event: SSEParser.Event) {
-        if json {
-            if event.name == "connected" || event.name == "reset" { return }
-            Output.line(event.data)
-            return
-        }
-        guard let envelope = try? JSONValue.parse(event.data) else { return }
-        switch event.name {
-        case "connected": Output.error("connected to \(envelope["circle"]?.stringValue ?? circle)")
-        case "reset": Output.error("older events expired; continuing from the oldest retained")
-        default:
-            let time = envelope["timestamp"]?.stringValue ?? ""
-            let subject = envelope["subject"]?.stringValue ?? event.name ?? ""
-            Output.line("\(time)  #\(event.id ?? "-")  \(subject)  \(envelope["payload"]?.jsonText ?? "{}")")
+    func show(_ message: StreamMessage) {
+        switch message {
+        case .connected(let info):
+            if !json { Output.error("connected to \(info["circle"]?.stringValue ?? circle)") }
+        case .reset:
+            if !json { Output.error("older events expired; continuing from the oldest retained") }
+        case .event(let envelope):
+            if json {
+                Output.line(envelope.json.jsonText)
+            } else {
+                Output.line("\(envelope.timestamp ?? "")  #\(envelope.id)  \(envelope.subject)  \(envelope.payload.jsonText)")
+            }
         }
     }
 }

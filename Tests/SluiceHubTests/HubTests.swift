@@ -82,7 +82,7 @@ import Testing
                 group.addTask {
                     let stream = try await fixture.open(spec(), resumeAfter: 0, lastEventID: "0")
                     defer { stream.release() }
-                    return try await read(stream) { sequences($0).count >= total }.frames
+                    return try await read(stream, seconds: 60) { sequences($0).count >= total }.frames
                 }
                 var frames: [WireFrame] = []
                 for try await result in group { if let result { frames = result } }

@@ -249,7 +249,7 @@ import Testing
         let page = try await server.request(.GET, "/embed/acme?t=\(minted.token)")
         #expect(page.status == 200)
         #expect(page.headers["Content-Type"].first?.hasPrefix("text/html") == true)
-        #expect(page.body.contains("new EventSource("))
+        #expect(page.body.contains("from \"/sdk/sluice.js\""))
         #expect(page.body.contains("/api/public/events/acme?events=message&t=\(minted.token)"))
         #expect(page.headers["Content-Security-Policy"].first?.contains("default-src 'none'") == true)
         #expect(try await server.request(.GET, "/embed/acme?t=bad<script>").status == 401)

@@ -7,9 +7,9 @@ import SluiceStore
 public struct CircleOperations: Sendable {
     let administration: Administration
 
-    public func create(_ circle: CircleID, by actor: Principal?) async throws -> CircleRecord {
+    public func create(_ circle: CircleID, name: String? = nil, by actor: Principal?) async throws -> CircleRecord {
         try actor?.requirePlatformAdmin()
-        guard try await administration.store.createCircle(circle, at: administration.now()) else { throw SluiceError.circleExists() }
+        guard try await administration.store.createCircle(circle, name: name, at: administration.now()) else { throw SluiceError.circleExists() }
         await administration.applyChanges()
         let created = try await administration.store.circles().first { $0.id == circle }
         return created ?? CircleRecord(id: circle, createdAt: administration.now())

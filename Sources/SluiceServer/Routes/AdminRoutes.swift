@@ -26,24 +26,27 @@ struct AdminRoutes {
         try principal.requirePlatformAdmin()
         var request = request
         let body = try await RequestParsing.jsonObject(&request)
-        try RequestParsing.rejectUnknown(body, allowed: ["id"])
+        try RequestParsing.rejectUnknown(body, allowed: ["id", "name"])
         guard let text = try RequestParsing.string(body, "id") else { throw SluiceError.invalidField("id", "is required") }
         guard let circle = CircleID(text) else {
             throw SluiceError.invalidField("id", "must match ^[a-z0-9][a-z0-9-]{0,62}$ and not be a reserved word")
         }
-        let created = try await operations.circles.create(circle, by: principal)
-        return RequestParsing.json(.object([("id", .string(created.id.rawValue))]), status: .created)
+        let name = try CircleRoutes.name(body)
+        let created = try await operations.circles.create(circle, name: name, by: principal)
+        return RequestParsing.json(
+            CircleRoutes.describe(NamedCircle(id: created.id, name: name, createdAt: created.createdAt)), status: .created)
     }
 
     func listCircles(_ request: Request) async throws -> Response {
         let circles = try await operations.circles.list(by: try gateway.authenticator.authenticate(request))
+        let names = try await gateway.store.circleNames()
         return RequestParsing.json(
             .object([
                 (
                     "circles",
                     .array(
                         circles.map { circle in
-                            .object([("id", .string(circle.id.rawValue)), ("created_at", .string(circle.createdAt.rfc3339))])
+                            CircleRoutes.describe(NamedCircle(id: circle.id, name: names[circle.id], createdAt: circle.createdAt))
                         })
                 )
             ]))

@@ -7,8 +7,8 @@ import SluiceCrypto
 import SluiceHub
 import SluiceStore
 
-/// Share tokens (mint, list, revoke), the public stream they open, and the
-/// embeddable page that shows it, contract section 6.
+/// Share tokens (mint, list, revoke) and the public stream they open,
+/// contract section 6 (the widget page is in `WidgetRoutes`).
 struct ShareRoutes {
     let gateway: Gateway
 
@@ -18,7 +18,6 @@ struct ShareRoutes {
         router.delete("/api/{circle}/_share/{jti}") { request, context in try await revoke(request, context) }
         router.get("/api/public/events/{circle}") { request, context in try await publicStream(request, context) }
         router.on("/api/public/events/{circle}", method: .options) { request, context in try await preflight(request, context) }
-        router.get("/embed/{circle}") { request, context in try await embed(request, context) }
     }
 
     var operations: ShareOperations { gateway.administration.shareTokens }
@@ -98,25 +97,5 @@ struct ShareRoutes {
         headers[.accessControlAllowHeaders] = "Last-Event-ID, Cache-Control"
         headers[.accessControlMaxAge] = "600"
         return Response(status: .noContent, headers: headers)
-    }
-
-    /// A tiny page that shows the public stream with the browser's own EventSource.
-    func embed(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
-        let circle = try publicCircle(context)
-        guard let token = request.uri.queryParameters["t"].map(String.init),
-            token.utf8.allSatisfy({ b in
-                (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F || b == 0x2E
-            })
-        else { throw SluiceError.unauthorized("invalid share token") }
-        let record = try await verifiedToken(request, circle: circle)
-        let html = EmbedPage.html(circle: circle, token: token, element: record.element)
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                .contentSecurityPolicy: "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
-                HTTPField.Name("Referrer-Policy")!: "no-referrer",
-            ],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
 }
