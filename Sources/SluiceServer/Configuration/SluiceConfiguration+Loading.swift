@@ -26,6 +26,7 @@ extension SluiceConfiguration {
     static let knownKeys: Set<String> = [
         "listen", "database", "policies", "public_url", "heartbeat_seconds", "retry_ms", "retention", "limits",
         "jwt_issuers", "share_tokens", "policy_poll_seconds", "key_refresh_seconds", "log_level", "cors_origins",
+        "request_head_timeout_seconds", "keep_alive_idle_seconds",
     ]
 
     mutating func apply(yaml text: String, source: String, environment: [String: String]) throws(SluiceError) {
@@ -37,7 +38,7 @@ extension SluiceConfiguration {
             if loaded == nil { return }
             throw .invalidConfiguration("\(source): the top level must be a mapping")
         }
-        var reader = SettingReader(source: source)
+        let reader = SettingReader(source: source)
         for key in root.keys where !SluiceConfiguration.knownKeys.contains(key) {
             throw .invalidConfiguration("\(source): unknown setting '\(key)'")
         }
@@ -51,6 +52,10 @@ extension SluiceConfiguration {
         if let v = root["key_refresh_seconds"] { keyRefreshSeconds = try reader.positiveDouble(v, "key_refresh_seconds") }
         if let v = root["log_level"] { logLevel = try reader.logLevel(v, "log_level") }
         if let v = root["cors_origins"] { corsOrigins = try reader.strings(v, "cors_origins") }
+        if let v = root["request_head_timeout_seconds"] {
+            requestHeadTimeoutSeconds = try reader.positiveDouble(v, "request_head_timeout_seconds")
+        }
+        if let v = root["keep_alive_idle_seconds"] { keepAliveIdleSeconds = try reader.positiveDouble(v, "keep_alive_idle_seconds") }
         if let v = root["retention"] {
             let section = try reader.mapping(v, "retention", keys: ["max_events", "max_age_seconds", "interval_seconds"])
             if let m = section["max_events"] { retentionMaxEvents = try reader.optionalPositiveInt(m, "retention.max_events") }
@@ -63,6 +68,7 @@ extension SluiceConfiguration {
                 keys: [
                     "max_event_bytes", "max_request_bytes", "max_batch_events", "subscriber_queue_frames", "subscriber_queue_bytes",
                     "replay_page",
+                    "max_connections",
                 ])
             if let m = section["max_event_bytes"] { limits.maximumEventBytes = try reader.positiveInt(m, "limits.max_event_bytes") }
             if let m = section["max_request_bytes"] { limits.maximumRequestBytes = try reader.positiveInt(m, "limits.max_request_bytes") }
@@ -70,6 +76,7 @@ extension SluiceConfiguration {
             if let m = section["subscriber_queue_frames"] { hub.queueFrames = try reader.positiveInt(m, "limits.subscriber_queue_frames") }
             if let m = section["subscriber_queue_bytes"] { hub.queueBytes = try reader.positiveInt(m, "limits.subscriber_queue_bytes") }
             if let m = section["replay_page"] { hub.replayPage = try reader.positiveInt(m, "limits.replay_page") }
+            if let m = section["max_connections"] { maxConnections = try reader.optionalPositiveInt(m, "limits.max_connections") }
         }
         if let v = root["jwt_issuers"], !(v is NSNull) {
             guard let list = v as? [Any] else { throw .invalidConfiguration("\(source): jwt_issuers must be a list") }
@@ -112,7 +119,7 @@ extension SluiceConfiguration {
     }
 
     mutating func apply(environment env: [String: String]) throws(SluiceError) {
-        var reader = SettingReader(source: "environment")
+        let reader = SettingReader(source: "environment")
         if let v = env["SLUICE_LISTEN"] { try setListen(v, name: "SLUICE_LISTEN") }
         if let v = env["SLUICE_DATABASE"] { database = v; try checkDatabase("SLUICE_DATABASE") }
         if let v = env["SLUICE_POLICIES"] { policies = v }
@@ -121,6 +128,12 @@ extension SluiceConfiguration {
         if let v = env["SLUICE_HEARTBEAT_SECONDS"] { heartbeatSeconds = try reader.positiveDouble(v, "SLUICE_HEARTBEAT_SECONDS") }
         if let v = env["SLUICE_RETENTION_MAX_EVENTS"] {
             retentionMaxEvents = try reader.optionalPositiveInt(v, "SLUICE_RETENTION_MAX_EVENTS")
+        }
+        if let v = env["SLUICE_REQUEST_HEAD_TIMEOUT_SECONDS"] {
+            requestHeadTimeoutSeconds = try reader.positiveDouble(v, "SLUICE_REQUEST_HEAD_TIMEOUT_SECONDS")
+        }
+        if let v = env["SLUICE_LIMITS_MAX_CONNECTIONS"] {
+            maxConnections = try reader.optionalPositiveInt(v, "SLUICE_LIMITS_MAX_CONNECTIONS")
         }
         if let v = env["SLUICE_ADMIN_KEY"] {
             guard let key = APIKeyToken(parsing: v) else {

@@ -94,7 +94,10 @@ enum StreamQuery {
     /// The SSE response: headers of contract section 4, then whatever the
     /// stream yields. The connection's close ends the stream at once.
     static func response(_ stream: EventStream, request: Request, context: SluiceRequestContext, extraHeaders: HTTPFields = [:]) -> Response {
-        context.channel.closeFuture.whenComplete { _ in stream.close(.clientGone) }
+        // The stream's place in the hub lasts as long as the connection,
+        // whether or not the body below ever runs (a client that resets
+        // before the response is written).
+        context.channel.closeFuture.whenComplete { _ in stream.release() }
         let headers = PublicStream.headers(extra: extraHeaders)
         let channel = context.channel
         let allocator = channel.allocator

@@ -60,11 +60,32 @@ struct PublicStreamRequest: Equatable {
         return .request(PublicStreamRequest(target: target, origin: origin))
     }
 
+    /// How far a head has arrived.
+    enum HeadScan: Equatable {
+        case incomplete
+        /// `\r\n\r\n` arrived.
+        case complete
+        /// A line ends in a bare LF: not this shape, whatever follows.
+        case bareLineFeed
+    }
+
     /// Whether the head's end has arrived, looking only at bytes from
     /// `start` on: a head that arrives a byte at a time is scanned once, not
     /// once per byte.
-    static func hasHeadEnd(_ buffer: ByteBuffer, from start: Int) -> Bool {
-        buffer.withUnsafeReadableBytes { headEnd($0, from: max(0, start - 3)) != nil }
+    static func scanHead(_ buffer: ByteBuffer, from start: Int) -> HeadScan {
+        buffer.withUnsafeReadableBytes { scanHead($0, from: start) }
+    }
+
+    static func scanHead(_ bytes: UnsafeRawBufferPointer, from start: Int) -> HeadScan {
+        var index = max(0, start - 3)
+        while index < bytes.count {
+            if bytes[index] == 10, index == 0 || bytes[index - 1] != 13 { return .bareLineFeed }
+            if index + 3 < bytes.count, bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 {
+                return .complete
+            }
+            index += 1
+        }
+        return .incomplete
     }
 
     /// The offset of the `\r\n\r\n` that ends the head.
