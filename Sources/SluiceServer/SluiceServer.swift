@@ -30,13 +30,16 @@ public struct SluiceServer: Sendable {
     /// The router with every route of the contract.
     public func makeRouter() -> Router<SluiceRequestContext> {
         let router = Router(context: SluiceRequestContext.self)
+        let routeMethods = RouteMethods()
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
         SystemRoutes(gateway: gateway).register(on: router)
         AdminRoutes(gateway: gateway).register(on: router)
         EventRoutes(gateway: gateway).register(on: router)
         ShareRoutes(gateway: gateway).register(on: router)
         WebSocketRoute(gateway: gateway).register(on: router)
+        routeMethods.load(router.routes.map { ($0.path.description, $0.method) })
         return router
     }
 
