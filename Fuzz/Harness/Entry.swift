@@ -28,7 +28,9 @@ func require(_ condition: Bool, _ message: @autoclosure () -> String) {
 }
 
 @_cdecl("LLVMFuzzerInitialize")
-public func fuzzerInitialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
+public func fuzzerInitialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>)
+    -> Int32
+{
     let name = ProcessInfo.processInfo.environment["SLUICE_FUZZ_TARGET"] ?? ""
     guard let target = FuzzTargets.all[name] else {
         FileHandle.standardError.write(Data("set SLUICE_FUZZ_TARGET to one of: \(FuzzTargets.all.keys.sorted().joined(separator: ", "))\n".utf8))

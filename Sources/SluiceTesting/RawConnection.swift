@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #else
     import Darwin
 #endif
-import Foundation
 
 /// A loopback TCP connection driven byte by byte, for what an HTTP client
 /// library will not send: malformed heads, half-sent requests, a reset in

@@ -47,7 +47,8 @@ import Testing
         let server = try await TestServer.start()
         let key = try await server.makeCircle("acme")
         let connection = try RawConnection(port: server.port)
-        try connection.write(Array("GET /api/acme/runs/".utf8) + [0xC3, 0xA9] + Array("/events HTTP/1.1\r\nHost: x\r\nX-Api-Key: \(key)\r\n\r\n".utf8))
+        try connection.write(
+            Array("GET /api/acme/runs/".utf8) + [0xC3, 0xA9] + Array("/events HTTP/1.1\r\nHost: x\r\nX-Api-Key: \(key)\r\n\r\n".utf8))
         let status = await connection.status()
         #expect(status == 400 || status == 200, "\(connection.text)")
         try await server.stop()

@@ -1,10 +1,10 @@
 import Foundation
 import Logging
 import SluiceCore
-@testable import SluiceHub
 import SluiceTesting
 import Testing
 
+@testable import SluiceHub
 @testable import SluiceServer
 
 /// Every setting that shapes a service, at its extremes: the gateway starts,
@@ -27,15 +27,45 @@ import Testing
     }
 
     static let extremes: [(String, @Sendable (inout SluiceConfiguration) -> Void)] = [
-        ("retention off", { $0.retentionMaxEvents = nil; $0.retentionMaxAgeSeconds = nil }),
-        ("max events 1", { $0.retentionMaxEvents = 1; $0.retentionIntervalSeconds = 0.01 }),
-        ("max events huge", { $0.retentionMaxEvents = Int.max; $0.retentionIntervalSeconds = 0.01 }),
-        ("max age 1 s", { $0.retentionMaxAgeSeconds = 1; $0.retentionIntervalSeconds = 0.01 }),
-        ("max age huge", { $0.retentionMaxAgeSeconds = Int.max; $0.retentionMaxEvents = nil; $0.retentionIntervalSeconds = 0.01 }),
+        (
+            "retention off",
+            {
+                $0.retentionMaxEvents = nil; $0.retentionMaxAgeSeconds = nil
+            }
+        ),
+        (
+            "max events 1",
+            {
+                $0.retentionMaxEvents = 1; $0.retentionIntervalSeconds = 0.01
+            }
+        ),
+        (
+            "max events huge",
+            {
+                $0.retentionMaxEvents = Int.max; $0.retentionIntervalSeconds = 0.01
+            }
+        ),
+        (
+            "max age 1 s",
+            {
+                $0.retentionMaxAgeSeconds = 1; $0.retentionIntervalSeconds = 0.01
+            }
+        ),
+        (
+            "max age huge",
+            {
+                $0.retentionMaxAgeSeconds = Int.max; $0.retentionMaxEvents = nil; $0.retentionIntervalSeconds = 0.01
+            }
+        ),
         ("interval huge", { $0.retentionIntervalSeconds = 1_000_000_000 }),
         ("heartbeat tiny", { $0.heartbeatSeconds = 0.001 }),
         ("heartbeat huge", { $0.heartbeatSeconds = 1_000_000_000 }),
-        ("polls huge", { $0.policyPollSeconds = 1_000_000_000; $0.keyRefreshSeconds = 1_000_000_000 }),
+        (
+            "polls huge",
+            {
+                $0.policyPollSeconds = 1_000_000_000; $0.keyRefreshSeconds = 1_000_000_000
+            }
+        ),
     ]
 
     @Test(arguments: 0..<extremes.count)
@@ -61,7 +91,8 @@ import Testing
 
     @Test func aCancelledIngestPipelineEnds() async throws {
         let server = try await TestServer.start()
-        let pipeline = IngestPipeline(store: server.gateway.store, hub: server.gateway.hub, now: { Timestamp(milliseconds: 0) }, logger: Logger(label: "test"))
+        let pipeline = IngestPipeline(
+            store: server.gateway.store, hub: server.gateway.hub, now: { Timestamp(milliseconds: 0) }, logger: Logger(label: "test"))
         let running = Task { try await pipeline.run() }
         try await Task.sleep(for: .milliseconds(50))
         running.cancel()

@@ -1,10 +1,11 @@
+import NIOCore
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #else
     import Darwin
 #endif
-import NIOCore
-import Synchronization
 
 /// The global cap on open connections: past `limit`, a new connection is
 /// closed as soon as it is accepted and counted in `refused`, so a flood of
