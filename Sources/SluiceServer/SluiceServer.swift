@@ -56,6 +56,7 @@ public struct SluiceServer: Sendable {
             responder: GatewayListener<HTTP1WebSocketUpgradeChannel>.responder(router: makeRouter(), logger: logger),
             configuration: .init(
                 http1: .init(
+                    additionalChannelHandlers: [ExpectContinueHandler()],
                     idleTimeout: .nanoseconds(Int64(configuration.keepAliveIdleSeconds * 1_000_000_000)),
                     httpDecoderConfiguration: .init(
                         maxHeaderFieldSize: Self.maxHeaderFieldSize, maxHeaderListSize: Self.maxHeaderListSize)),

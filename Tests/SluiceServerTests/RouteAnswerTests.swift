@@ -53,4 +53,18 @@ import Testing
         #expect(status == 400 || status == 200, "\(connection.text)")
         try await server.stop()
     }
+
+    @Test func expect100ContinueIsAnsweredBeforeTheBody() async throws {
+        let server = try await TestServer.start()
+        let key = try await server.makeCircle("acme")
+        let body = #"{"subject":"a.b.started","invocation_id":"i1"}"#
+        let connection = try RawConnection(port: server.port)
+        try connection.write(
+            "POST /api/acme/events HTTP/1.1\r\nHost: x\r\nX-Api-Key: \(key)\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
+        #expect(await connection.status() == 100, "\(connection.text)")
+        try connection.write(body)
+        #expect(await connection.read { String(decoding: $0, as: UTF8.self).contains("201 Created") }, "\(connection.text)")
+        try await server.stop()
+    }
 }
