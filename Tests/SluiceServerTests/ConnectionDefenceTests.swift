@@ -95,8 +95,10 @@ import Testing
 
     @Test func streamsAreExemptOnceTheirHeadIsSent() async throws {
         let server = try await TestServer.start {
-            $0.keepAliveIdleSeconds = 0.3
-            $0.requestHeadTimeoutSeconds = 0.3
+            // Long enough that the client's pooled connection from the mint
+            // is not closed under it as the streams open.
+            $0.keepAliveIdleSeconds = 1
+            $0.requestHeadTimeoutSeconds = 1
         }
         let key = try await server.makeCircle("acme")
         let token = try #require(
@@ -107,7 +109,7 @@ import Testing
         let routed = try await SSEClient(url: server.baseURL + "/api/public/events/acme?t=\(token)")
         let fast = try await SSEClient(url: server.baseURL + "/api/public/events/acme?t=\(token)")
         let member = try await SSEClient(url: server.baseURL + "/api/events/acme", headers: [("X-Api-Key", key)])
-        try await Task.sleep(for: .milliseconds(1200))
+        try await Task.sleep(for: .milliseconds(2500))
         try await server.publish("acme", key: key, #"{"subject":"sales-board.b1.started","invocation_id":"i1"}"#)
         let published = try await server.publish("acme", key: key, #"{"subject":"sales-board.b1.completed","invocation_id":"i1"}"#)
         #expect(published.status == 201)
