@@ -67,4 +67,18 @@ import Testing
         #expect(await connection.read { String(decoding: $0, as: UTF8.self).contains("201 Created") }, "\(connection.text)")
         try await server.stop()
     }
+
+    @Test(arguments: ["zz", "-1", "FFFFFFFFFFFFFFFFFFFF"])
+    func aBadChunkSizeIs400NotAnInternalError(size: String) async throws {
+        let server = try await TestServer.start()
+        let key = try await server.makeCircle("acme")
+        let connection = try RawConnection(port: server.port)
+        try connection.write(
+            "POST /api/acme/events HTTP/1.1\r\nHost: x\r\nX-Api-Key: \(key)\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n\(size)\r\n{}\r\n0\r\n\r\n")
+        #expect(await connection.status() == 400, "\(connection.text)")
+        #expect(await connection.waitForClose())
+        #expect(!server.logs.text.contains("request failed"), "no error log line")
+        try await server.stop()
+    }
 }
