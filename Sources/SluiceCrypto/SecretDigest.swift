@@ -12,22 +12,31 @@ public enum SecretDigest {
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
-        bytes.withUnsafeBufferPointer { input in
-            _ = EVP_Digest(input.baseAddress, input.count, &digest, &length, EVP_sha256(), nil)
+        let done = bytes.withUnsafeBufferPointer { input in
+            EVP_Digest(input.baseAddress, input.count, &digest, &length, EVP_sha256(), nil) == 1
         }
-        return digest
+        return done && length == 32 ? digest : failedDigest()
     }
 
     /// HMAC-SHA-256 of `message` under `key`.
     public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
-        key.withUnsafeBufferPointer { k in
+        guard let keyLength = Int32(exactly: key.count) else { return failedDigest() }
+        let done = key.withUnsafeBufferPointer { k in
             message.withUnsafeBufferPointer { m in
-                _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), m.baseAddress, m.count, &digest, &length)
+                HMAC(EVP_sha256(), k.baseAddress, keyLength, m.baseAddress, m.count, &digest, &length) != nil
             }
         }
-        return digest
+        return done && length == 32 ? digest : failedDigest()
+    }
+
+    /// What a digest is when OpenSSL reports a failure: random, so it equals
+    /// no stored digest and no other failure's. Comparisons fail closed
+    /// (a key does not authenticate, a tag does not verify) instead of
+    /// every failure matching every other as a zero digest would.
+    static func failedDigest() -> [UInt8] {
+        randomBytes(32)
     }
 
     /// Compares in time that depends only on the length, never on where the

@@ -62,6 +62,13 @@ public final class EventStream: Sendable {
             return preamble
         }
         while let cursor = progress.replayCursor {
+            // A client that left (or a shutdown) ends the replay at once,
+            // even when the pages read so far matched nothing to write.
+            guard subscription.closeReason == nil else {
+                progress.replayCursor = nil
+                return nil
+            }
+            try Task.checkCancellation()
             if let chunk = try await replayPage(after: cursor) { return chunk }
         }
         return nil
@@ -140,6 +147,9 @@ extension Hub {
     public func open(_ spec: StreamSpec, resumeAfter: Int64?, lastEventIDText: String?, store: any EventStore) async throws -> EventStream {
         if resumeAfter == nil, spec.run == nil, let live = try openLive(spec, store: store) { return live }
         let bounds = try await store.bounds(of: spec.circle)
+        if let resumeAfter, resumeAfter > bounds.latest {
+            throw SluiceError.invalidField("last_event_id", "is beyond the newest event of this stream")
+        }
         var cursor = resumeAfter ?? (spec.run != nil ? 0 : bounds.latest)
         var reset: Int64?
         if cursor < bounds.trimmedThrough {

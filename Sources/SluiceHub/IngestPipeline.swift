@@ -77,11 +77,17 @@ public final class IngestPipeline: Service, Sendable {
     }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            while let group = await nextGroup() {
-                await commit(group)
+        // Graceful shutdown drains what is pending; cancellation (the group
+        // ending because another service failed) must end the wait too.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                while let group = await nextGroup() {
+                    await commit(group)
+                }
+            } onGracefulShutdown: {
+                self.stop()
             }
-        } onGracefulShutdown: {
+        } onCancel: {
             self.stop()
         }
     }

@@ -32,17 +32,31 @@ public struct RetentionService<C: Clock>: Service where C.Duration == Duration {
     @discardableResult
     public func applyOnce() async throws -> Int {
         var removed = 0
-        let cutoff = maximumAge.map { age in
-            Timestamp(milliseconds: now().milliseconds - age.components.seconds * 1000 - age.components.attoseconds / 1_000_000_000_000_000)
-        }
+        let cutoff = maximumAge.map { age in Timestamp(milliseconds: Self.cutoff(now: now().milliseconds, age: age)) }
         for circle in try await store.circles() {
             removed += try await store.trim(circle.id, maxEvents: maximumEvents, olderThan: cutoff)
         }
         return removed
     }
 
+    /// `now` minus `age` in milliseconds, saturating: an age of centuries
+    /// keeps everything rather than trapping.
+    static func cutoff(now: Int64, age: Duration) -> Int64 {
+        let (seconds, overflow) = age.components.seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return Int64.min }
+        let total = seconds.addingReportingOverflow(age.components.attoseconds / 1_000_000_000_000_000)
+        guard !total.overflow else { return Int64.min }
+        let cutoff = now.subtractingReportingOverflow(total.partialValue)
+        return cutoff.overflow ? Int64.min : cutoff.partialValue
+    }
+
     public func run() async throws {
-        guard maximumEvents != nil || maximumAge != nil else { return }
+        // Retention off: the service still runs until shutdown, because a
+        // service that returns ends the whole group.
+        guard maximumEvents != nil || maximumAge != nil else {
+            try? await gracefulShutdown()
+            return
+        }
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelledOrShuttingDown {
                 try await clock.sleep(for: interval)

@@ -14,9 +14,12 @@ import UnixSignals
 /// first (so the HTTP server can drain), then the server, then ingest.
 public struct SluiceServer: Sendable {
     public let gateway: Gateway
+    /// The cap on open connections, and how many were refused (for metrics).
+    public let connections: ConnectionGate
 
     public init(gateway: Gateway) {
         self.gateway = gateway
+        self.connections = ConnectionGate(limit: gateway.configuration.maxConnections)
     }
 
     /// Headers up to 256 KiB reach the routes, so an oversized token is
@@ -27,8 +30,10 @@ public struct SluiceServer: Sendable {
     /// The router with every route of the contract.
     public func makeRouter() -> Router<SluiceRequestContext> {
         let router = Router(context: SluiceRequestContext.self)
+        let routeMethods = RouteMethods()
         router.add(middleware: RequestObservation(gateway: gateway))
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
         SystemRoutes(gateway: gateway).register(on: router)
         AdminRoutes(gateway: gateway).register(on: router)
         EventRoutes(gateway: gateway).register(on: router)
@@ -36,6 +41,7 @@ public struct SluiceServer: Sendable {
         ShareRoutes(gateway: gateway).register(on: router)
         WebSocketRoute(gateway: gateway).register(on: router)
         ClientRoutes(gateway: gateway).register(on: router)
+        routeMethods.load(router.routes.map { ($0.path.description, $0.method) })
         return router
     }
 
@@ -52,7 +58,8 @@ public struct SluiceServer: Sendable {
             responder: GatewayListener<HTTP1WebSocketUpgradeChannel>.responder(router: makeRouter(), logger: logger),
             configuration: .init(
                 http1: .init(
-                    idleTimeout: nil,
+                    additionalChannelHandlers: [ExpectContinueHandler()],
+                    idleTimeout: .nanoseconds(Int64(configuration.keepAliveIdleSeconds * 1_000_000_000)),
                     httpDecoderConfiguration: .init(
                         maxHeaderFieldSize: Self.maxHeaderFieldSize, maxHeaderListSize: Self.maxHeaderListSize)),
                 ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(configuration.heartbeatSeconds))))
@@ -60,7 +67,7 @@ public struct SluiceServer: Sendable {
             await webSocket.shouldUpgrade(head, channel: channel)
         }
         let listener = GatewayListener(
-            inner: channel, host: configuration.host, port: configuration.port, gateway: gateway, logger: logger,
+            inner: channel, host: configuration.host, port: configuration.port, gateway: gateway, gate: connections, logger: logger,
             onRunning: onServerRunning)
         let policyWatcher = PolicyWatcher(
             directory: configuration.policies, store: gateway.policies, interval: .seconds(configuration.policyPollSeconds),

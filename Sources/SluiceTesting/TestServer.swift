@@ -19,6 +19,8 @@ public final class TestServer: Sendable {
     public let directory: URL
     public let clock: ManualWallClock
     public let logs: LogCapture
+    /// The server's connection cap and counts.
+    public let connections: ConnectionGate
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
@@ -80,13 +82,15 @@ public final class TestServer: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw SluiceError.unavailable("the test server did not start") }
         return TestServer(
-            port: port, gateway: gateway, adminKey: admin.text, directory: directory, clock: clock, logs: logs, group: group, task: task)
+            port: port, gateway: gateway, adminKey: admin.text, directory: directory, clock: clock, logs: logs,
+            connections: server.connections, group: group, task: task)
     }
 
     private init(
-        port: Int, gateway: Gateway, adminKey: String, directory: URL, clock: ManualWallClock, logs: LogCapture, group: ServiceGroup,
-        task: Task<Void, any Error>
+        port: Int, gateway: Gateway, adminKey: String, directory: URL, clock: ManualWallClock, logs: LogCapture,
+        connections: ConnectionGate, group: ServiceGroup, task: Task<Void, any Error>
     ) {
+        self.connections = connections
         self.port = port
         self.gateway = gateway
         self.adminKey = adminKey

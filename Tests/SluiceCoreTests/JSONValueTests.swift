@@ -241,3 +241,16 @@ import Testing
         }
     }
 }
+
+/// Keys are compared by their exact code points (RFC 8259 leaves
+/// normalization out): NFC and NFD spellings are two keys, not a duplicate.
+@Suite struct JSONKeyIdentityTests {
+    @Test func canonicallyEquivalentKeysAreDistinct() throws {
+        let value = try JSONValue.parse("{\"\u{E9}\":1,\"e\u{301}\":2}")
+        #expect(value.objectMembers?.count == 2)
+        #expect(value["\u{E9}"] == .number("1"))
+        #expect(value["e\u{301}"] == .number("2"))
+        #expect(throws: JSONParseError.self) { try JSONValue.parse("{\"e\u{301}\":1,\"e\u{301}\":2}") }
+        #expect(try JSONValue.parse("{\"\u{E9}\":1}") != JSONValue.parse("{\"e\u{301}\":1}"))
+    }
+}

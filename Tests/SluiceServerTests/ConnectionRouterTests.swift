@@ -28,7 +28,7 @@ import Testing
 
             func channelRead(context: ChannelHandlerContext, data: NIOAny) {
                 var buffer = unwrapInboundIn(data)
-                bytes.withLockedValue { $0.writeBuffer(&buffer) }
+                bytes.withLockedValue { _ = $0.writeBuffer(&buffer) }
             }
 
             func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -75,7 +75,9 @@ struct JSONParser {
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         index += 1
         var members: [(String, JSONValue)] = []
-        var seen = Set<String>()
+        // Keys are told apart by their exact code points: Swift's `String`
+        // equality treats NFC and NFD spellings ("é", "e\u{301}") as one.
+        var seen = Set<[UInt8]>()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -85,7 +87,7 @@ struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw fail("duplicate key") }
+            guard seen.insert(Array(key.utf8)).inserted else { throw fail("duplicate key") }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1

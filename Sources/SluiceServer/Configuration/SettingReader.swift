@@ -7,6 +7,9 @@ import SluiceCrypto
 struct SettingReader {
     let source: String
 
+    /// The longest time a setting may name: about 31 years.
+    static let maximumSeconds: Double = 1_000_000_000
+
     func fail(_ name: String, _ reason: String) -> SluiceError {
         .invalidConfiguration("\(source): \(name) \(reason)")
     }
@@ -55,6 +58,9 @@ struct SettingReader {
             number = nil
         }
         guard let number, number > 0, number.isFinite else { throw fail(name, "must be a positive number") }
+        // Every such setting is a time in seconds; past this a `Duration`
+        // built from it would overflow.
+        guard number <= SettingReader.maximumSeconds else { throw fail(name, "must be at most \(Int(SettingReader.maximumSeconds))") }
         return number
     }
 

@@ -29,6 +29,7 @@ extension SluiceConfiguration {
         // Security (issue 9).
         "session", "change_feed_poll_seconds",
         "log_format",
+        "request_head_timeout_seconds", "keep_alive_idle_seconds",
     ]
 
     mutating func apply(yaml text: String, source: String, environment: [String: String]) throws(SluiceError) {
@@ -67,6 +68,10 @@ extension SluiceConfiguration {
                     try reader.strings(m, "session.allowed_origins"), name: "\(source): session.allowed_origins")
             }
         }
+        if let v = root["request_head_timeout_seconds"] {
+            requestHeadTimeoutSeconds = try reader.positiveDouble(v, "request_head_timeout_seconds")
+        }
+        if let v = root["keep_alive_idle_seconds"] { keepAliveIdleSeconds = try reader.positiveDouble(v, "keep_alive_idle_seconds") }
         if let v = root["retention"] {
             let section = try reader.mapping(v, "retention", keys: ["max_events", "max_age_seconds", "interval_seconds"])
             if let m = section["max_events"] { retentionMaxEvents = try reader.optionalPositiveInt(m, "retention.max_events") }
@@ -80,6 +85,7 @@ extension SluiceConfiguration {
                     "max_event_bytes", "max_request_bytes", "max_batch_events", "subscriber_queue_frames", "subscriber_queue_bytes",
                     "replay_page",
                     "circle_events_per_second", "circle_streams",
+                    "max_connections",
                 ])
             if let m = section["max_event_bytes"] { limits.maximumEventBytes = try reader.positiveInt(m, "limits.max_event_bytes") }
             if let m = section["max_request_bytes"] { limits.maximumRequestBytes = try reader.positiveInt(m, "limits.max_request_bytes") }
@@ -91,6 +97,7 @@ extension SluiceConfiguration {
                 fairness.eventsPerSecond = try reader.positiveInt(m, "limits.circle_events_per_second")
             }
             if let m = section["circle_streams"] { fairness.streams = try reader.positiveInt(m, "limits.circle_streams") }
+            if let m = section["max_connections"] { maxConnections = try reader.optionalPositiveInt(m, "limits.max_connections") }
         }
         if let v = root["jwt_issuers"], !(v is NSNull) {
             guard let list = v as? [Any] else { throw .invalidConfiguration("\(source): jwt_issuers must be a list") }
@@ -153,6 +160,12 @@ extension SluiceConfiguration {
             fairness.eventsPerSecond = try reader.positiveInt(v, "SLUICE_LIMITS_CIRCLE_EVENTS_PER_SECOND")
         }
         if let v = env["SLUICE_LIMITS_CIRCLE_STREAMS"] { fairness.streams = try reader.positiveInt(v, "SLUICE_LIMITS_CIRCLE_STREAMS") }
+        if let v = env["SLUICE_REQUEST_HEAD_TIMEOUT_SECONDS"] {
+            requestHeadTimeoutSeconds = try reader.positiveDouble(v, "SLUICE_REQUEST_HEAD_TIMEOUT_SECONDS")
+        }
+        if let v = env["SLUICE_LIMITS_MAX_CONNECTIONS"] {
+            maxConnections = try reader.optionalPositiveInt(v, "SLUICE_LIMITS_MAX_CONNECTIONS")
+        }
         if let v = env["SLUICE_ADMIN_KEY"] {
             guard let key = APIKeyToken(parsing: v) else {
                 throw .invalidConfiguration("SLUICE_ADMIN_KEY is not a well-formed key (slk_<12 chars>_<40 chars>)")

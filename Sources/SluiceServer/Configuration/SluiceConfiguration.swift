@@ -59,6 +59,14 @@ public struct SluiceConfiguration: Sendable {
     public var idempotencyExpiryIntervalSeconds: Double = 300
     // Operability: how log lines are written, `text` or `json` (JSON lines).
     public var logFormat = "text"
+    // Connections (robustness): deadlines and the global cap.
+    /// A connection must send its first complete request head within this.
+    public var requestHeadTimeoutSeconds: Double = 10
+    /// A keep-alive connection idle this long between requests is closed.
+    public var keepAliveIdleSeconds: Double = 60
+    /// Open connections past which new ones are closed at once; nil: the
+    /// descriptor limit less a reserve for the database and files.
+    public var maxConnections: Int?
 
     public init() {}
 

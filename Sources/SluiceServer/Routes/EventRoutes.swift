@@ -13,7 +13,8 @@ struct EventRoutes {
         router.post("/api/{circle}/events") { request, context in try await publish(request, context) }
         router.get("/api/events/{circle}") { request, context in try await stream(request, context, run: nil) }
         router.get("/api/{circle}/runs/{run}/events") { request, context in
-            guard let run = context.parameters.get("run"), (1...128).contains(run.utf8.count),
+            // Path segments are percent-decoded before use (contract section 8).
+            guard let raw = context.parameters.get("run"), let run = raw.removingPercentEncoding, (1...128).contains(run.utf8.count),
                 !run.unicodeScalars.contains(where: { $0.value < 0x20 })
             else { throw SluiceError.invalidField("run_id", "must be 1-128 bytes") }
             return try await stream(request, context, run: run)
@@ -97,7 +98,10 @@ enum StreamQuery {
     /// The SSE response: headers of contract section 4, then whatever the
     /// stream yields. The connection's close ends the stream at once.
     static func response(_ stream: EventStream, request: Request, context: SluiceRequestContext, extraHeaders: HTTPFields = [:]) -> Response {
-        context.channel.closeFuture.whenComplete { _ in stream.close(.clientGone) }
+        // The stream's place in the hub lasts as long as the connection,
+        // whether or not the body below ever runs (a client that resets
+        // before the response is written).
+        context.channel.closeFuture.whenComplete { _ in stream.release() }
         let headers = PublicStream.headers(extra: extraHeaders)
         let channel = context.channel
         let allocator = channel.allocator

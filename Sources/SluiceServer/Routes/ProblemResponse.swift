@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import SluiceCore
 
 /// `application/problem+json` (RFC 9457) for a `SluiceError`.
@@ -57,6 +58,10 @@ struct ProblemMiddleware: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["status": "\(error.status.code)"])
                 return ProblemResponse.make(.internalError)
             }
+        } catch let error as HTTPParserError {
+            // A body the decoder refuses (a bad chunk size): Hummingbird's
+            // request loop answers 400 and closes the connection.
+            throw error
         } catch is NIOTooManyBytesError {
             return ProblemResponse.make(.payloadTooLarge("the request body is too large"))
         } catch {

@@ -13,6 +13,11 @@ import SluiceHub
 /// the connection is set up by Hummingbird's child channel and every byte
 /// read so far is replayed into it, so Hummingbird sees the connection
 /// exactly as the client sent it.
+///
+/// Until the connection's first head is complete, the router also keeps its
+/// deadline (`requestHeadTimeout`): a connection still short of `\r\n\r\n`
+/// then is closed, whichever path it is on. It stays in the pipeline after a
+/// hand-over only to see that end pass, then leaves.
 final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -32,10 +37,13 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
         case readingHead
         /// Going to Hummingbird; bytes are kept for the replay.
         case handingOver
-        /// Handed over: this handler is leaving the pipeline.
+        /// Handed over: bytes pass through until the first head is complete,
+        /// then this handler leaves the pipeline.
         case handedOver
         /// Served here: whatever the client sends is ignored.
         case streaming
+        /// Removed from the pipeline (or being removed).
+        case left
     }
 
     private let gateway: Gateway
@@ -48,6 +56,11 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
     /// How far `received` was searched for the end of the head.
     private var searched = 0
     private var stream: EventStream?
+    /// Closes the connection if its first head is not complete in time.
+    private var headDeadline: Scheduled<Void>?
+    /// Bytes of the first head seen after the hand-over, searched for its
+    /// end (the last three are kept across reads).
+    private var passedTail: [UInt8] = []
 
     init(gateway: Gateway, logger: Logger, handOver: @escaping HandOver) {
         self.gateway = gateway
@@ -55,12 +68,47 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
         self.handOver = handOver
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { startHeadDeadline(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startHeadDeadline(context: context)
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        headDeadline?.cancel()
+        headDeadline = nil
+    }
+
+    private func startHeadDeadline(context: ChannelHandlerContext) {
+        guard headDeadline == nil else { return }
+        let seconds = gateway.configuration.requestHeadTimeoutSeconds
+        headDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1_000_000_000))) {
+            self.headDeadline = nil
+            guard self.state != .streaming else { return }
+            self.logger.debug("request head not complete in time: closing")
+            context.close(promise: nil)
+        }
+    }
+
+    /// The first head is complete: no deadline any more.
+    private func headArrived() {
+        headDeadline?.cancel()
+        headDeadline = nil
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch state {
         case .streaming:
             return
-        case .handedOver:
+        case .left:
             context.fireChannelRead(data)
+        case .handedOver:
+            let bytes = unwrapInboundIn(data)
+            context.fireChannelRead(data)
+            passOn(bytes, context: context)
         case .handingOver:
             keep(unwrapInboundIn(data))
         case .sniffing, .readingHead:
@@ -70,23 +118,24 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if state == .handedOver { context.fireChannelReadComplete() }
+        if state == .handedOver || state == .left { context.fireChannelReadComplete() }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        headArrived()
         stream?.close(.clientGone)
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if state == .handedOver { return context.fireErrorCaught(error) }
+        if state == .handedOver || state == .left { return context.fireErrorCaught(error) }
         // A socket error before or while streaming: the connection is over.
         context.close(promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch state {
-        case .handedOver:
+        case .handedOver, .left:
             context.fireUserInboundEventTriggered(event)
         case .streaming:
             if let event = event as? ChannelEvent, event == .inputClosed {
@@ -96,6 +145,8 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
             }
         case .sniffing, .readingHead, .handingOver:
             if let event = event as? ChannelEvent, event == .inputClosed {
+                // Nothing sent at all: nothing to answer.
+                guard received != nil else { return context.close(promise: nil) }
                 // An incomplete head: Hummingbird answers it as it would.
                 inputClosed = true
                 handOver(context: context)
@@ -126,10 +177,16 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         // Until the head's end arrives, only the new bytes are searched.
-        guard PublicStreamRequest.hasHeadEnd(received, from: searched) else {
+        switch PublicStreamRequest.scanHead(received, from: searched) {
+        case .incomplete:
             searched = received.readableBytes
             if searched > PublicStreamRequest.maximumHeadSize { handOver(context: context) }
             return
+        case .bareLineFeed:
+            // Not this shape; NIO's decoder answers it with a 400.
+            return handOver(context: context)
+        case .complete:
+            headArrived()
         }
         switch PublicStreamRequest.recognize(received) {
         case .incomplete:
@@ -169,17 +226,40 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
             switch result {
             case .success:
                 self.state = .handedOver
+                // Behind Hummingbird's handlers: answers a first head its
+                // decoder refuses, which nothing else would.
+                try? context.pipeline.syncOperations.addHandler(FirstHeadErrorResponder(), position: .last)
                 if let replay = self.received {
                     self.received = nil
                     context.fireChannelRead(self.wrapInboundOut(replay))
                     context.fireChannelReadComplete()
+                    self.passOn(replay, context: context)
                 }
                 if self.inputClosed { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
-                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
             case .failure(let error):
                 self.logger.debug("connection setup failed", metadata: ["error": "\(error)"])
                 context.close(promise: nil)
             }
         }
+    }
+
+    /// After the hand-over: watches the bytes going to Hummingbird for the
+    /// end of the first head; once it passed, the deadline is off and this
+    /// handler leaves.
+    private func passOn(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        guard headDeadline != nil, state == .handedOver else { return leave(context: context) }
+        var window = passedTail
+        window.append(contentsOf: bytes.readableBytesView)
+        if window.count >= 4, (0...(window.count - 4)).contains(where: { window[$0..<($0 + 4)].elementsEqual([13, 10, 13, 10]) }) {
+            headArrived()
+            return leave(context: context)
+        }
+        passedTail = Array(window.suffix(3))
+    }
+
+    private func leave(context: ChannelHandlerContext) {
+        guard state == .handedOver else { return }
+        state = .left
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }

@@ -23,13 +23,15 @@ final class GatewayListener<Inner: ServerChildChannel>: Service, Sendable {
     private let gateway: Gateway
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
+    private let gate: ConnectionGate
     private let onRunning: @Sendable (Int) async -> Void
 
     init(
         inner: Inner, host: String, port: Int, gateway: Gateway, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
+        gate: ConnectionGate, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
     ) {
         self.inner = inner
+        self.gate = gate
         self.host = host
         self.port = port
         self.gateway = gateway
@@ -44,6 +46,7 @@ final class GatewayListener<Inner: ServerChildChannel>: Service, Sendable {
         let inner = self.inner
         let gateway = self.gateway
         let logger = self.logger
+        let gate = self.gate
         let handOver: ConnectionRouter.HandOver = { channel in
             inner.setup(channel: channel, logger: logger).map { value in
                 // After shutdown nothing takes connections any more.
@@ -60,7 +63,12 @@ final class GatewayListener<Inner: ServerChildChannel>: Service, Sendable {
             }
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                guard gate.admit(channel) else {
+                    // Over the cap: closed before a byte is read.
+                    gateway.metrics.connectionRefused()
+                    return channel.close()
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     gateway.metrics.connectionAccepted(channel)
                     try channel.pipeline.syncOperations.addHandler(
                         ConnectionRouter(gateway: gateway, logger: logger, handOver: handOver))

@@ -99,7 +99,10 @@ enum PublicStreamFastPath {
             onFinish: {
                 onFinish()
                 stream.release()
-                context.writeAndFlush(NIOAny(Chunked.end)).whenComplete { _ in context.close(promise: nil) }
+                // Runs on the event loop, as does the completion: the
+                // context never leaves it.
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                context.writeAndFlush(NIOAny(Chunked.end)).whenComplete { _ in bound.value.close(promise: nil) }
             })
         stream.subscription.attach(writer)
     }

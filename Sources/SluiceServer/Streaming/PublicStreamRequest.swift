@@ -1,5 +1,3 @@
-import NIOCore
-
 /// The one request shape a connection can be served by without an HTTP
 /// decoder: a complete `GET /api/public/events/… HTTP/1.1` head in plain
 /// form, and nothing after it. It only recognizes; it never answers. Anything
@@ -8,6 +6,9 @@ import NIOCore
 /// a repeated `Origin`, a resume point, an upgrade, a pipelined request, a
 /// head over 16 KiB) is declined and parsed by NIO's decoder behind
 /// Hummingbird, which answers it as it answers every other request.
+///
+/// Pure byte work with no NIO import, so the fuzzer can compile it alone;
+/// the `ByteBuffer` entry points are in `PublicStreamRequest+ByteBuffer`.
 struct PublicStreamRequest: Equatable {
     /// The request target: path and query.
     let target: String
@@ -30,10 +31,6 @@ struct PublicStreamRequest: Equatable {
         "last-event-id", "content-length", "transfer-encoding", "upgrade", "expect",
     ].map { Array($0.utf8) }
     private static let originName = Array("origin".utf8)
-
-    static func recognize(_ buffer: ByteBuffer) -> Outcome {
-        buffer.withUnsafeReadableBytes { bytes in recognize(bytes) }
-    }
 
     static func recognize(_ bytes: UnsafeRawBufferPointer) -> Outcome {
         guard let end = headEnd(bytes) else { return bytes.count > maximumHeadSize ? .decline : .incomplete }
@@ -60,11 +57,28 @@ struct PublicStreamRequest: Equatable {
         return .request(PublicStreamRequest(target: target, origin: origin))
     }
 
+    /// How far a head has arrived.
+    enum HeadScan: Equatable {
+        case incomplete
+        /// `\r\n\r\n` arrived.
+        case complete
+        /// A line ends in a bare LF: not this shape, whatever follows.
+        case bareLineFeed
+    }
+
     /// Whether the head's end has arrived, looking only at bytes from
     /// `start` on: a head that arrives a byte at a time is scanned once, not
     /// once per byte.
-    static func hasHeadEnd(_ buffer: ByteBuffer, from start: Int) -> Bool {
-        buffer.withUnsafeReadableBytes { headEnd($0, from: max(0, start - 3)) != nil }
+    static func scanHead(_ bytes: UnsafeRawBufferPointer, from start: Int) -> HeadScan {
+        var index = max(0, start - 3)
+        while index < bytes.count {
+            if bytes[index] == 10, index == 0 || bytes[index - 1] != 13 { return .bareLineFeed }
+            if index + 3 < bytes.count, bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 {
+                return .complete
+            }
+            index += 1
+        }
+        return .incomplete
     }
 
     /// The offset of the `\r\n\r\n` that ends the head.
