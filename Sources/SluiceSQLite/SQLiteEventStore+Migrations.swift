@@ -68,6 +68,7 @@ extension SQLiteEventStore {
                     );
                     """)
         }
+        registerWebhooks(&migrator)
         return migrator
     }
 }

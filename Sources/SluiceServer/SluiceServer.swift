@@ -34,6 +34,7 @@ public struct SluiceServer: Sendable {
         EventRoutes(gateway: gateway).register(on: router)
         ShareRoutes(gateway: gateway).register(on: router)
         WebSocketRoute(gateway: gateway).register(on: router)
+        WebhookRoutes(gateway: gateway).register(on: router)
         return router
     }
 
@@ -72,6 +73,9 @@ public struct SluiceServer: Sendable {
             clock: clock, logger: logger)
         let keeper = StreamKeeper(
             hub: gateway.hub, heartbeat: .seconds(configuration.heartbeatSeconds), clock: clock, now: gateway.now)
+        let webhooks = WebhookDeliveryService(
+            store: gateway.store, policies: gateway.policies, settings: configuration.webhooks, clock: clock, now: { gateway.timestamp },
+            logger: logger)
         return ServiceGroup(
             configuration: .init(
                 services: [
@@ -81,6 +85,7 @@ public struct SluiceServer: Sendable {
                     .init(service: keyUsage),
                     .init(service: policyWatcher),
                     .init(service: keeper),
+                    .init(service: webhooks),
                 ] + extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: logger))

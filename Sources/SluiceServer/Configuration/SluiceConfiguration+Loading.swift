@@ -26,6 +26,7 @@ extension SluiceConfiguration {
     static let knownKeys: Set<String> = [
         "listen", "database", "policies", "public_url", "heartbeat_seconds", "retry_ms", "retention", "limits",
         "jwt_issuers", "share_tokens", "policy_poll_seconds", "key_refresh_seconds", "log_level", "cors_origins",
+        "webhooks",
     ]
 
     mutating func apply(yaml text: String, source: String, environment: [String: String]) throws(SluiceError) {
@@ -106,6 +107,7 @@ extension SluiceConfiguration {
                 }
             }
         }
+        try applyWebhooks(yaml: root, reader: reader)
         guard shareDefaultTTLSeconds <= shareMaxTTLSeconds else {
             throw .invalidConfiguration("\(source): share_tokens.default_ttl_seconds is over share_tokens.max_ttl_seconds")
         }
@@ -143,6 +145,7 @@ extension SluiceConfiguration {
             }
             issuers.append(Issuer(issuer: issuer, audience: env["SLUICE_JWT_AUDIENCE"], keys: keys))
         }
+        try applyWebhooks(environment: env, reader: reader)
     }
 
     mutating func setListen(_ value: String, name: String) throws(SluiceError) {

@@ -47,6 +47,8 @@ public struct SluiceConfiguration: Sendable {
     public var logLevel = "info"
     /// Origins allowed by CORS on authenticated routes (none by default).
     public var corsOrigins: [String] = []
+    // Webhooks (issue 13): delivery settings, see SluiceConfiguration+Webhooks.swift.
+    public var webhooks = WebhookSettings()
 
     public init() {}
 
