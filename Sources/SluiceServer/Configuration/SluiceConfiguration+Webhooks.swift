@@ -31,7 +31,8 @@ extension SluiceConfiguration {
             if let list = m as? [Any] {
                 webhooks.retrySeconds = try list.map { item throws(SluiceError) in try reader.positiveInt(item, "webhooks.retry_seconds") }
             } else {
-                webhooks.retrySeconds = try SluiceConfiguration.retryList(try reader.string(m, "webhooks.retry_seconds"), reader, "webhooks.retry_seconds")
+                webhooks.retrySeconds = try SluiceConfiguration.retryList(
+                    try reader.string(m, "webhooks.retry_seconds"), reader, "webhooks.retry_seconds")
             }
         }
         if let m = section["timeout_seconds"] { webhooks.timeoutSeconds = try reader.positiveDouble(m, "webhooks.timeout_seconds") }

@@ -33,6 +33,8 @@ extension WebhookDeliveryService {
             } catch let error as SluiceError {
                 outcome = .error("refused: \(error.detail)")
             }
+            // Cut short by shutdown: leave it pending, to be sent again after the restart.
+            if Task.isCancelled { return }
             metrics.attempt(duration: ContinuousClock.now - started)
             try await record(outcome, attempt: number, delivery: delivery, of: hook)
         } catch {
