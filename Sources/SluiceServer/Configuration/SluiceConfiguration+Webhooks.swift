@@ -60,7 +60,7 @@ extension SluiceConfiguration {
 
     /// `5,300,1800`: at least one delay, each a positive number of seconds, at most 32.
     static func retryList(_ text: String, _ reader: SettingReader, _ name: String) throws(SluiceError) -> [Int] {
-        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard !parts.isEmpty, parts.count <= 32 else { throw reader.fail(name, "must be 1 to 32 comma-separated delays in seconds") }
         return try parts.map { part throws(SluiceError) in try reader.positiveInt(part, name) }
     }
