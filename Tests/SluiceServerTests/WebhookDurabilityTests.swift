@@ -13,10 +13,9 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-wh-kill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        // Learn a free port, then take the receiver down: every attempt is refused.
-        let probe = try await WebhookReceiver.start()
-        let port = probe.port
-        try await probe.stop()
+        // A port that refuses every connection (the receiver is down) and that no other test can take.
+        let reservation = try PortReservation()
+        let port = reservation.port
         var generator = SystemRandomNumberGenerator()
         let admin = APIKeyToken.generate(using: &generator).text
         let environment = [
@@ -60,6 +59,7 @@ import Testing
         let second = try await GatewayProcess(directory: directory, adminKey: admin, environment: environment)
         defer { second.kill9() }
         let receiver = try await WebhookReceiver.start(port: port)
+        reservation.release()
         let deadline = ContinuousClock.now + .seconds(30)
         while Set(receiver.requests("/k").compactMap(\.webhookID)).count < acknowledged.count && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
