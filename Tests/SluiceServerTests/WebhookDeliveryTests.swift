@@ -6,7 +6,7 @@ import Testing
 
 /// Delivery through a real server to a real receiver on loopback: bodies,
 /// signatures, filters, faces, retries and what ends a delivery.
-@Suite struct WebhookDeliveryTests {
+@Suite(.serialized) struct WebhookDeliveryTests {
     @Test func bodyIsTheStreamsDataAndSignatureVerifies() async throws {
         let fixture = try await WebhookFixture.start()
         let (hook, secret) = try await fixture.create("/hook")

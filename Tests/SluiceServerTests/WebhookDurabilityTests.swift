@@ -8,7 +8,7 @@ import Testing
 
 /// What is pending survives `kill -9`, and the CLI works offline and over
 /// HTTP against a running gateway. Runs the real `sluice` binary.
-@Suite struct WebhookDurabilityTests {
+@Suite(.serialized) struct WebhookDurabilityTests {
     @Test func killNineWithTheReceiverDownThenEveryEventArrives() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-wh-kill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -19,7 +19,7 @@ struct WebhookFixture {
     ) async throws -> WebhookFixture {
         let server = try await TestServer.start { configuration in
             configuration.webhooks.allowPrivateTargets = allowPrivate
-            configuration.webhooks.pollSeconds = 0.05
+            configuration.webhooks.pollSeconds = 0.1
             configuration.webhooks.retrySeconds = retry
             configuration.webhooks.timeoutSeconds = timeout
             configure(&configuration)

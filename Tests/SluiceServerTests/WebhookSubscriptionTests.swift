@@ -6,7 +6,7 @@ import Testing
 
 /// The life of a subscription: pause and resume, delete, rotate, replay,
 /// who may manage it, which targets are refused, and where secrets never go.
-@Suite struct WebhookSubscriptionTests {
+@Suite(.serialized) struct WebhookSubscriptionTests {
     @Test func disableAndReenableResumesWithWhatWasCommitted() async throws {
         let fixture = try await WebhookFixture.start()
         let (hook, _) = try await fixture.create("/pause")
