@@ -71,6 +71,7 @@ extension SQLiteEventStore {
         registerSecurity(&migrator)
         registerIngest(&migrator)
         registerClients(&migrator)
+        registerWebhooks(&migrator)
         return migrator
     }
 }

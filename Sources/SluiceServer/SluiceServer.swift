@@ -41,6 +41,7 @@ public struct SluiceServer: Sendable {
         ShareRoutes(gateway: gateway).register(on: router)
         WebSocketRoute(gateway: gateway).register(on: router)
         ClientRoutes(gateway: gateway).register(on: router)
+        WebhookRoutes(gateway: gateway).register(on: router)
         routeMethods.load(router.routes.map { ($0.path.description, $0.method) })
         return router
     }
@@ -89,6 +90,9 @@ public struct SluiceServer: Sendable {
             now: { gateway.timestamp }, logger: logger)
         let keeper = StreamKeeper(
             hub: gateway.hub, heartbeat: .seconds(configuration.heartbeatSeconds), clock: clock, now: gateway.now)
+        let webhooks = WebhookDeliveryService(
+            store: gateway.store, policies: gateway.policies, settings: configuration.webhooks, clock: clock, now: { gateway.timestamp },
+            logger: logger)
         return ServiceGroup(
             configuration: .init(
                 services: [
@@ -101,6 +105,7 @@ public struct SluiceServer: Sendable {
                     .init(service: keeper),
                     .init(service: circleLimits),
                     .init(service: idempotencyExpiry),
+                    .init(service: webhooks),
                 ] + extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: logger))

@@ -93,6 +93,44 @@ public protocol EventStore: Sendable {
     func namedCircle(_ circle: CircleID) async throws -> NamedCircle?
     /// Display names of the circles that have one.
     func circleNames() async throws -> [CircleID: String]
+
+    // MARK: Webhooks
+
+    func insertWebhook(_ webhook: WebhookRecord) async throws
+    func webhook(id: String) async throws -> WebhookRecord?
+    /// Subscriptions of `circle`, or of every circle for nil, oldest first.
+    func webhooks(in circle: CircleID?) async throws -> [WebhookRecord]
+    /// Writes what a caller may change (url, subjects, face, description,
+    /// enabled, disabled reason, secrets), never the cursor; re-enabling
+    /// clears the failure streak. False when absent.
+    func updateWebhook(_ webhook: WebhookRecord) async throws -> Bool
+    /// Disables a subscription with `reason`; false when absent or already disabled.
+    func disableWebhook(id: String, reason: String) async throws -> Bool
+    /// Deletes a subscription and its deliveries; false when absent.
+    func deleteWebhook(circle: CircleID, id: String) async throws -> Bool
+    /// Adds a pending delivery, due at `at`, for each of `sequences` (or makes
+    /// an existing one pending again, from its first attempt) and moves the
+    /// cursor from `from` to `to`, in one transaction. False, with nothing
+    /// written, when the cursor is no longer `from`.
+    func recordScan(webhook: String, from: Int64, to: Int64, sequences: [Int64], at: Timestamp) async throws -> Bool
+    /// Moves the cursor back to `sequence` when it is past it, so every later
+    /// event is scanned, and delivered, again.
+    func rewindWebhook(id: String, to sequence: Int64) async throws -> Bool
+    /// Pending deliveries of a subscription due at `now`, soonest first.
+    func dueDeliveries(webhook: String, now: Timestamp, limit: Int) async throws -> [DeliveryRecord]
+    /// Writes one attempt's result and the subscription's failure streak;
+    /// returns the streak's start after the write, or nil when it has none.
+    /// Throws `not_found` when the delivery is gone (its subscription deleted).
+    func recordAttempt(webhook: String, sequence: Int64, _ attempt: DeliveryAttempt) async throws -> Timestamp?
+    /// Recent deliveries of a subscription, newest event first.
+    func deliveries(webhook: String, status: DeliveryStatus?, limit: Int) async throws -> [DeliveryRecord]
+    func deliveryCounts(webhook: String) async throws -> DeliveryCounts
+    /// Pending deliveries per circle, for the gauge.
+    func pendingDeliveriesByCircle() async throws -> [CircleID: Int]
+    /// Removes finished deliveries of events retention has removed (sequence <= `through`).
+    func pruneDeliveries(in circle: CircleID, through: Int64) async throws -> Int
+    /// The newest event of `circle` committed at or before `time`, or 0.
+    func sequence(in circle: CircleID, atOrBefore time: Timestamp) async throws -> Int64
 }
 
 extension EventStore {

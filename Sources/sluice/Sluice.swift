@@ -9,7 +9,7 @@ struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "Sluice: a multi-tenant event gateway with default-deny redaction and share tokens.",
-        subcommands: [Serve.self, Circles.self, Keys.self, Share.self, Policy.self, Tail.self],
+        subcommands: [Serve.self, Circles.self, Keys.self, Share.self, Policy.self, Tail.self, Webhooks.self],
         defaultSubcommand: Serve.self)
 }
 

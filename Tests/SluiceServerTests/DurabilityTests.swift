@@ -15,7 +15,7 @@ final class GatewayProcess: Sendable {
     let process: Process
     let port: Int
 
-    init(directory: URL, adminKey: String) async throws {
+    init(directory: URL, adminKey: String, environment extra: [String: String] = [:]) async throws {
         let binary = repositoryRoot.appendingPathComponent(".build/debug/sluice")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw SluiceError.unavailable("build the sluice binary first (swift build): \(binary.path)")
@@ -26,7 +26,7 @@ final class GatewayProcess: Sendable {
         process.environment = [
             "SLUICE_LISTEN": "127.0.0.1:0", "SLUICE_DATABASE": "sqlite:\(directory.appendingPathComponent("d.db").path)",
             "SLUICE_POLICIES": repositoryRoot.appendingPathComponent("policies").path, "SLUICE_ADMIN_KEY": adminKey,
-        ]
+        ].merging(extra) { $1 }
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice

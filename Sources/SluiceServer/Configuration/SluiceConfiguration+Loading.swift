@@ -30,6 +30,7 @@ extension SluiceConfiguration {
         "session", "change_feed_poll_seconds",
         "log_format",
         "request_head_timeout_seconds", "keep_alive_idle_seconds",
+        "webhooks",
     ]
 
     mutating func apply(yaml text: String, source: String, environment: [String: String]) throws(SluiceError) {
@@ -134,6 +135,7 @@ extension SluiceConfiguration {
                 }
             }
         }
+        try applyWebhooks(yaml: root, reader: reader)
         guard shareDefaultTTLSeconds <= shareMaxTTLSeconds else {
             throw .invalidConfiguration("\(source): share_tokens.default_ttl_seconds is over share_tokens.max_ttl_seconds")
         }
@@ -187,6 +189,7 @@ extension SluiceConfiguration {
             }
             issuers.append(Issuer(issuer: issuer, audience: env["SLUICE_JWT_AUDIENCE"], keys: keys))
         }
+        try applyWebhooks(environment: env, reader: reader)
     }
 
     /// Origins in their serialized form; a value that is not one stops start-up.

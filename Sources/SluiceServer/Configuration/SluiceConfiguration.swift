@@ -67,6 +67,8 @@ public struct SluiceConfiguration: Sendable {
     /// Open connections past which new ones are closed at once; nil: the
     /// descriptor limit less a reserve for the database and files.
     public var maxConnections: Int?
+    // Webhooks (issue 13): delivery settings, see SluiceConfiguration+Webhooks.swift.
+    public var webhooks = WebhookSettings()
 
     public init() {}
 
