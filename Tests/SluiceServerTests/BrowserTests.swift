@@ -141,6 +141,43 @@ import Testing
         try await second.stop()
     }
 
+    @Test func theWidgetDrawsAFinishedRunAtOnce() async throws {
+        let server = try await TestServer.start()
+        // The run ended an hour before anyone opens the widget; nothing is published after.
+        server.clock.advance(by: -3600)
+        let key = try await server.makeCircle("acme")
+        let client = server.client(key: key)
+        let token = try #require(try await client.mintShareToken(in: "acme", element: "sales-board", purpose: "public-widget").token)
+        try await client.publish(
+            [
+                NewEvent(subject: "sales-board.q.started", payload: .object([("who", .string("internal-user"))]), invocationID: "r1"),
+                NewEvent(
+                    subject: "sales-board.q.progress",
+                    payload: .object([("progress", .object([("percent", .number("40"))])), ("note", .string("internal-note"))]), invocationID: "r1"),
+                NewEvent(
+                    subject: "sales-board.q.completed",
+                    payload: .object([("output", .object([("total", .number("42"))])), ("secret", .string("hunter2"))]), invocationID: "r1",
+                    cache: .apply),
+            ], to: "acme")
+        server.clock.advance(by: 3600)
+        try await Browser.run { browser in
+            try await browser.navigate(server.baseURL + "/embed/acme?t=\(token)")
+            #expect(try await browser.wait(for: "document.getElementById('status').textContent === 'completed'") == .bool(true))
+            #expect(try await browser.wait(for: "document.getElementById('connection').dataset.state === 'live'") == .bool(true))
+            #expect(try await browser.execute("return document.getElementById('bar').style.width;") == .string("100%"))
+            #expect(try await browser.execute("return document.getElementById('progress-text').textContent;") == .string("100 %"))
+            #expect(try await browser.execute("return document.getElementById('progress').getAttribute('aria-valuenow');") == .string("100"))
+            let output = try await browser.execute("return [...document.querySelectorAll('#output dt, #output dd')].map((e) => e.textContent);")
+            #expect(output == .array([.string("total"), .string("42")]))
+            #expect(try await browser.execute("return document.getElementById('updated').textContent;") == .string("updated 1 h ago"))
+            let page = try await browser.execute("return document.documentElement.outerHTML;").stringValue ?? ""
+            for removed in ["hunter2", "internal-note", "internal-user", "secret", "note"] {
+                #expect(!page.contains(removed), "what the face removes is nowhere in the DOM: \(removed)")
+            }
+        }
+        try await server.stop()
+    }
+
     /// WCAG contrast of every text the widget shows against its background: at least 4.5:1.
     static func contrastPasses(_ browser: Browser) async throws -> Bool {
         let ratios = try await browser.execute(

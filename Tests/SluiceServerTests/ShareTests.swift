@@ -250,7 +250,7 @@ import Testing
         #expect(page.status == 200)
         #expect(page.headers["Content-Type"].first?.hasPrefix("text/html") == true)
         #expect(page.body.contains("from \"/sdk/sluice.js\""))
-        #expect(page.body.contains("/api/public/events/acme?events=message&t=\(minted.token)"))
+        #expect(page.body.contains("/api/public/events/acme?events=message&last_event_id=0&t=\(minted.token)"))
         #expect(page.headers["Content-Security-Policy"].first?.contains("default-src 'none'") == true)
         #expect(try await server.request(.GET, "/embed/acme?t=bad<script>").status == 401)
         #expect(try await server.request(.GET, "/embed/acme?t=\(minted.token)x").status == 401)

@@ -13,7 +13,15 @@ enum EmbedPage {
     /// `token` must already be checked to hold only JWT characters; `nonce`
     /// only base64url characters.
     static func html(circle: CircleID, token: String, element: String, theme: Theme, nonce: String) -> String {
-        let source = "/api/public/events/\(circle.rawValue)?events=message&t=\(token)"
+        // The stream starts from the retained history (`last_event_id=0`), so
+        // the page draws the element's current state at once, however long ago
+        // its last event was, then follows live with no gap. Chosen over a
+        // server-side lookup of the newest event because it needs no new store
+        // query or index: the history is read in the hub's bounded replay pages,
+        // once per page load, through the same face, opaque ids and retention
+        // `reset` as any public stream. A reconnect resumes by `Last-Event-ID`,
+        // which the stream prefers to the query.
+        let source = "/api/public/events/\(circle.rawValue)?events=message&last_event_id=0&t=\(token)"
         return """
             <!doctype html>
             <html lang="en" data-theme="\(theme.rawValue)">
@@ -89,7 +97,8 @@ enum EmbedPage {
         .updated { margin: 10px 0 0; font-size: 12px; color: var(--muted); }
         """
 
-    /// Draws each event: the Triform rule decides whether the output is the
+    /// Draws each event, history first: the newest one drawn is the element's
+    /// current state. The Triform rule decides whether the output is the
     /// element's whole state; either way only what the face let through is
     /// there to draw.
     static let script = """
@@ -98,8 +107,10 @@ enum EmbedPage {
         let updatedAt = null;
         function since() {
           if (updatedAt === null) return;
-          const seconds = Math.max(0, Math.round((Date.now() - updatedAt) / 1000));
-          $("updated").textContent = seconds < 60 ? `updated ${seconds} s ago` : `updated ${Math.round(seconds / 60)} min ago`;
+          const seconds = Math.max(0, Math.floor((Date.now() - updatedAt) / 1000));
+          const ago = seconds < 60 ? `${seconds} s` : seconds < 3600 ? `${Math.floor(seconds / 60)} min`
+            : seconds < 86400 ? `${Math.floor(seconds / 3600)} h` : `${Math.floor(seconds / 86400)} d`;
+          $("updated").textContent = `updated ${ago} ago`;
         }
         function flat(value, prefix, out) {
           if (value !== null && typeof value === "object" && !Array.isArray(value)) {
@@ -140,7 +151,9 @@ enum EmbedPage {
             $("progress-text").textContent = "";
           }
           showOutput(payload.output);
-          updatedAt = Date.now();
+          // When the event happened, not when it arrived: history replays at once.
+          const at = Date.parse(envelope.timestamp);
+          updatedAt = Number.isFinite(at) ? at : Date.now();
           since();
         }
         subscribe(stream, {
