@@ -94,6 +94,14 @@ import Testing
         let json = try await sluice(["circles", "list", "--json"])
         #expect(json.json?["circles"]?.arrayValues?.compactMap { $0["id"]?.stringValue } == ["acme", "beta"])
         #expect(try await server.request(.GET, "/api/circles/acme", key: server.adminKey).json?["name"] == .string("Acme Inc."))
+
+        let limits = try await sluice(["circles", "limits", "--circle", "beta", "--streams", "9"])
+        #expect(limits.status == 0, "\(limits.err)")
+        #expect(limits.lines.first == "limits of circle beta")
+        #expect(limits.lines.dropFirst().map { $0.split(separator: " ").joined(separator: " ") }.last == "streams: 9 (override)")
+        let shown = try await sluice(["circles", "limits", "--circle", "beta", "--json"])
+        #expect(shown.json?["streams"] == .number("9"))
+        #expect(shown.json?["events_per_second"] == .null)
     }
 
     func keys() async throws {
