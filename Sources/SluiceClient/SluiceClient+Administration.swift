@@ -5,12 +5,16 @@ public struct Circle: Sendable, Equatable {
     public let id: String
     public let name: String?
     public let createdAt: String
+    /// Everything the gateway sent.
+    public let json: JSONValue
 
-    init?(json: JSONValue) {
+    /// A circle from its JSON as the gateway shows it; nil without an `id`.
+    public init?(json: JSONValue) {
         guard let id = json["id"]?.stringValue else { return nil }
         self.id = id
         self.name = json["name"]?.stringValue
         self.createdAt = json["created_at"]?.stringValue ?? ""
+        self.json = json
     }
 }
 
@@ -28,8 +32,11 @@ public struct APIKey: Sendable, Equatable {
     public let expiresAt: String?
     public let revokedAt: String?
     public let lastUsedAt: String?
+    /// Everything the gateway sent.
+    public let json: JSONValue
 
-    init?(json: JSONValue) {
+    /// A key from its JSON as the gateway shows it; nil without an `id`.
+    public init?(json: JSONValue) {
         guard let id = json["id"]?.stringValue else { return nil }
         self.id = id
         key = json["key"]?.stringValue
@@ -42,6 +49,7 @@ public struct APIKey: Sendable, Equatable {
         expiresAt = json["expires_at"]?.stringValue
         revokedAt = json["revoked_at"]?.stringValue
         lastUsedAt = json["last_used_at"]?.stringValue
+        self.json = json
     }
 }
 
@@ -56,7 +64,8 @@ public struct ShareToken: Sendable, Equatable {
     /// Everything the gateway sent (element, purpose, subjects, origins, connections...).
     public let json: JSONValue
 
-    init?(json: JSONValue) {
+    /// A share token from its JSON as the gateway shows it; nil without a `jti`.
+    public init?(json: JSONValue) {
         guard let jti = json["jti"]?.stringValue else { return nil }
         self.jti = jti
         token = json["token"]?.stringValue

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceClient
 import SluiceCore
 import SluiceCrypto
 import SluiceServer
@@ -9,17 +10,29 @@ struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list, revoke and rotate API keys.", subcommands: [Create.self, List.self, Revoke.self, Rotate.self, Generate.self])
 
-    /// The keys route of `circle` for `--url`, which needs `--circle`.
-    static func path(_ circle: String?, _ suffix: String = "") throws -> String {
+    /// The circle of a call over `--url`, where platform keys are not managed.
+    static func remoteCircle(_ circle: String?) throws -> String {
         guard let circle else { throw ValidationError("--circle is required with --url") }
-        return "/api/\(circle)/keys\(suffix)"
+        return circle
+    }
+
+    /// What creation and rotation print: the whole key, the one time it is shown.
+    static func summary(_ verb: String, _ key: APIKey) -> String {
+        """
+        \(verb) key \(key.id)\(key.circle.map { " in circle \($0)" } ?? " (platform)")
+        \(Table.fields([
+            ("key", key.key ?? "-"), ("name", key.name ?? "-"), ("scopes", Table.list(key.scopes)),
+            ("subjects", Table.list(key.subjects)), ("face", key.face), ("expires", key.expiresAt ?? "never"),
+        ]))
+        The key is shown only this once: keep it safe.
+        """
     }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; the whole key is printed once.")
         @OptionGroup var target: Target
         @Option(help: "The circle (omit with --platform).") var circle: String?
-        @Flag(help: "A platform key (no circle).") var platform = false
+        @Flag(help: "A platform key (no circle; offline only).") var platform = false
         @Option(parsing: .upToNextOption, help: "Scopes, such as events:read events:publish.") var scopes: [String]
         @Option(parsing: .upToNextOption, help: "Subject patterns the key is restricted to (default >).") var subjects: [String] = []
         @Option(help: "Face the key's streams read through.") var face = "member"
@@ -27,38 +40,53 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Expire after this many seconds.") var expiresIn: Int?
 
         func run() async throws {
+            let key: APIKey
             if target.isRemote {
-                var members: [(String, JSONValue)] = [("scopes", .array(scopes.map(JSONValue.string))), ("face", .string(face))]
-                if !subjects.isEmpty { members.append(("subjects", .array(subjects.map(JSONValue.string)))) }
-                if let name { members.append(("name", .string(name))) }
-                if let expiresIn { members.append(("expires_in_seconds", .number(String(expiresIn)))) }
-                Output.line(try await target.call(.POST, Keys.path(circle), body: .object(members)).jsonText)
-                return
+                let circle = try Keys.remoteCircle(circle)
+                key = try await target.remote { client in
+                    try await client.createKey(
+                        in: circle, scopes: scopes, subjects: subjects.isEmpty ? nil : subjects, face: face, name: name,
+                        expiresInSeconds: expiresIn)
+                }
+            } else {
+                guard platform != (circle != nil) else { throw ValidationError("give exactly one of --circle and --platform") }
+                let circleID = try circle.map(parseCircle)
+                let issued = try await target.offline { administration in
+                    var request = KeyRequest(
+                        name: name, scopes: try Scope.parseList(scopes, field: "scopes"), face: face, expiresInSeconds: expiresIn)
+                    if !subjects.isEmpty { request.subjects = try PatternList(subjects, field: "subjects") }
+                    return try await administration.keys.create(request, in: circleID, by: nil)
+                }
+                key = try typed(KeyDescription.json(issued.record, key: issued.key.text), APIKey.init)
             }
-            guard platform != (circle != nil) else { throw ValidationError("give exactly one of --circle and --platform") }
-            let circleID = try circle.map(parseCircle)
-            let issued = try await target.offline { administration in
-                var request = KeyRequest(name: name, scopes: try Scope.parseList(scopes, field: "scopes"), face: face, expiresInSeconds: expiresIn)
-                if !subjects.isEmpty { request.subjects = try PatternList(subjects, field: "subjects") }
-                return try await administration.keys.create(request, in: circleID, by: nil)
-            }
-            Output.line(KeyDescription.json(issued.record, key: issued.key.text).jsonText)
+            target.show(key.json) { Keys.summary("created", key) }
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
         @OptionGroup var target: Target
-        @Option(help: "The circle (omit for platform keys).") var circle: String?
+        @Option(help: "The circle (omit for platform keys, offline only).") var circle: String?
 
         func run() async throws {
+            let keys: [APIKey]
             if target.isRemote {
-                Output.line(try await target.call(.GET, Keys.path(circle)).jsonText)
-                return
+                let circle = try Keys.remoteCircle(circle)
+                keys = try await target.remote { try await $0.keys(in: circle) }
+            } else {
+                let circleID = try circle.map(parseCircle)
+                let records = try await target.offline { try await $0.keys.list(in: circleID, by: nil) }
+                keys = try records.map { try typed(KeyDescription.json($0, key: nil), APIKey.init) }
             }
-            let circleID = try circle.map(parseCircle)
-            for key in try await target.offline({ try await $0.keys.list(in: circleID, by: nil) }) {
-                Output.line(KeyDescription.json(key, key: nil).jsonText)
+            target.show(.object([("keys", .array(keys.map(\.json)))])) {
+                Table.columns(
+                    ["ID", "NAME", "SCOPES", "SUBJECTS", "FACE", "EXPIRES", "LAST USED", "REVOKED"],
+                    keys.map { key in
+                        [
+                            key.id, key.name ?? "-", Table.list(key.scopes), Table.list(key.subjects), key.face, key.expiresAt ?? "never",
+                            key.lastUsedAt ?? "-", key.revokedAt ?? "-",
+                        ]
+                    })
             }
         }
     }
@@ -71,12 +99,13 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             if target.isRemote {
-                _ = try await target.call(.DELETE, Keys.path(circle, "/\(id)"))
+                let circle = try Keys.remoteCircle(circle)
+                try await target.remote { try await $0.revokeKey(id, in: circle) }
             } else {
                 let circleID = try circle.map(parseCircle)
                 try await target.offline { try await $0.keys.revoke(id: id, in: circleID, by: nil) }
             }
-            Output.line("revoked \(id)")
+            target.show(.object([("revoked", .string(id))])) { "revoked key \(id)" }
         }
     }
 
@@ -87,13 +116,16 @@ struct Keys: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
+            let key: APIKey
             if target.isRemote {
-                Output.line(try await target.call(.POST, Keys.path(circle, "/\(id)/rotate")).jsonText)
-                return
+                let circle = try Keys.remoteCircle(circle)
+                key = try await target.remote { try await $0.rotateKey(id, in: circle) }
+            } else {
+                let circleID = try circle.map(parseCircle)
+                let rotated = try await target.offline { try await $0.keys.rotate(id: id, in: circleID, by: nil) }
+                key = try typed(KeyDescription.json(rotated.record, key: rotated.key.text), APIKey.init)
             }
-            let circleID = try circle.map(parseCircle)
-            let rotated = try await target.offline { try await $0.keys.rotate(id: id, in: circleID, by: nil) }
-            Output.line(KeyDescription.json(rotated.record, key: rotated.key.text).jsonText)
+            target.show(key.json) { Keys.summary("rotated", key) }
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SluiceClient
 import SluiceCore
 import SluiceServer
 import SluiceStore
@@ -19,24 +20,35 @@ struct CircleLimitsCommand: AsyncParsableCommand {
     func run() async throws {
         let rate = try Self.change(eventsPerSecond, "--events-per-second")
         let cap = try Self.change(streams, "--streams")
+        let limits: CircleLimits
         if target.isRemote {
-            let path = "/api/circles/\(circle)/limits"
-            if rate == .keep && cap == .keep {
-                Output.line(try await target.call(.GET, path).jsonText)
-                return
+            limits = try await target.remote { client in
+                if rate == .keep && cap == .keep { return try await client.limits(of: circle) }
+                return try await client.setLimits(of: circle, eventsPerSecond: Self.remote(rate), streams: Self.remote(cap))
             }
-            var members: [(String, JSONValue)] = []
-            if let value = Self.json(rate) { members.append(("events_per_second", value)) }
-            if let value = Self.json(cap) { members.append(("streams", value)) }
-            Output.line(try await target.call(.PUT, path, body: .object(members)).jsonText)
-            return
+        } else {
+            let id = try parseCircle(circle)
+            let store = try target.store()
+            guard let record = try await store.updateCircleLimits(id, eventsPerSecond: rate, streams: cap, at: now()) else {
+                throw Output.failure("not_found: no such circle")
+            }
+            limits = try typed(record.json(circle: id, defaults: try target.options.load().fairness), CircleLimits.init)
         }
-        let id = try parseCircle(circle)
-        let store = try target.store()
-        guard let record = try await store.updateCircleLimits(id, eventsPerSecond: rate, streams: cap, at: now()) else {
-            throw ValidationError("no circle '\(circle)'")
+        target.show(limits.json) {
+            """
+            limits of circle \(limits.circle)
+            \(Table.fields([
+                ("events per second", Self.describe(limits.eventsPerSecond, limits.effectiveEventsPerSecond)),
+                ("streams", Self.describe(limits.streams, limits.effectiveStreams)),
+            ]))
+            """
         }
-        Output.line(record.json(circle: id, defaults: try target.options.load().fairness).jsonText)
+    }
+
+    /// "7 (override)" or "100 (default)".
+    static func describe(_ override: Int?, _ effective: Int?) -> String {
+        if let override { return "\(override) (override)" }
+        return "\(effective.map(String.init) ?? "-") (default)"
     }
 
     static func change(_ text: String?, _ option: String) throws -> LimitChange {
@@ -48,11 +60,11 @@ struct CircleLimitsCommand: AsyncParsableCommand {
         return .set(value)
     }
 
-    static func json(_ change: LimitChange) -> JSONValue? {
+    static func remote(_ change: LimitChange) -> CircleLimits.Change {
         switch change {
-        case .keep: return nil
-        case .reset: return .null
-        case .set(let value): return .number(String(value))
+        case .keep: return .keep
+        case .reset: return .reset
+        case .set(let value): return .set(value)
         }
     }
 }

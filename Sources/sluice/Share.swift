@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceClient
 import SluiceCore
 import SluiceServer
 import SluiceStore
@@ -9,7 +10,7 @@ struct Share: AsyncParsableCommand {
         abstract: "Mint, list and revoke share tokens.", subcommands: [Mint.self, List.self, Revoke.self])
 
     struct Mint: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mint a share token and print it with its public URL.")
+        static let configuration = CommandConfiguration(abstract: "Mint a share token and print it with its public URLs.")
         @OptionGroup var target: Target
         @Option var circle: String
         @Option(help: "The element, such as sales-board.") var element: String
@@ -20,26 +21,34 @@ struct Share: AsyncParsableCommand {
         @Option(parsing: .upToNextOption) var origins: [String] = []
 
         func run() async throws {
+            let token: ShareToken
             if target.isRemote {
-                var members: [(String, JSONValue)] = [("element", .string(element)), ("purpose", .string(purpose))]
-                if !subjects.isEmpty { members.append(("subjects", .array(subjects.map(JSONValue.string)))) }
-                if let ttlSeconds { members.append(("ttl_seconds", .number(String(ttlSeconds)))) }
-                if let maxConnections { members.append(("max_connections", .number(String(maxConnections)))) }
-                if !origins.isEmpty { members.append(("origins", .array(origins.map(JSONValue.string)))) }
-                Output.line(try await target.call(.POST, "/api/\(circle)/_share/mint", body: .object(members)).jsonText)
-                return
+                token = try await target.remote { client in
+                    try await client.mintShareToken(
+                        in: circle, element: element, purpose: purpose, subjects: subjects.isEmpty ? nil : subjects, ttlSeconds: ttlSeconds,
+                        maxConnections: maxConnections, origins: origins.isEmpty ? nil : origins)
+                }
+            } else {
+                let circleID = try parseCircle(circle)
+                let baseURL = try target.options.load().baseURL
+                let minted = try await target.offline { administration in
+                    var request = ShareRequest(
+                        element: element, purpose: purpose, ttlSeconds: ttlSeconds, maxConnections: maxConnections, origins: origins)
+                    if !subjects.isEmpty { request.subjects = try PatternList(subjects, field: "subjects") }
+                    return try await administration.shareTokens.mint(request, in: circleID, by: nil)
+                }
+                token = try typed(ShareMinting.minted(minted.record, token: minted.token, baseURL: baseURL), ShareToken.init)
             }
-            let circleID = try parseCircle(circle)
-            let baseURL = try target.options.load().baseURL
-            let minted = try await target.offline { administration in
-                var request = ShareRequest(
-                    element: element, purpose: purpose, ttlSeconds: ttlSeconds, maxConnections: maxConnections, origins: origins)
-                if !subjects.isEmpty { request.subjects = try PatternList(subjects, field: "subjects") }
-                return try await administration.shareTokens.mint(request, in: circleID, by: nil)
+            target.show(token.json) {
+                """
+                minted share token \(token.jti) for \(element) through face \(purpose)
+                \(Table.fields([
+                    ("token", token.token ?? "-"), ("public URL", token.url ?? "-"), ("widget", token.embedURL ?? "-"),
+                    ("expires", token.expiresAt),
+                ]))
+                The token is shown only this once: keep it safe.
+                """
             }
-            Output.line(minted.token)
-            Output.line(ShareMinting.publicURL(minted.record, token: minted.token, baseURL: baseURL))
-            Output.line(ShareMinting.embedURL(minted.record, token: minted.token, baseURL: baseURL))
         }
     }
 
@@ -49,13 +58,27 @@ struct Share: AsyncParsableCommand {
         @Option var circle: String
 
         func run() async throws {
+            let tokens: [ShareToken]
             if target.isRemote {
-                Output.line(try await target.call(.GET, "/api/\(circle)/_share").jsonText)
-                return
+                tokens = try await target.remote { try await $0.shareTokens(in: circle) }
+            } else {
+                let circleID = try parseCircle(circle)
+                let records = try await target.offline { try await $0.shareTokens.list(in: circleID, by: nil) }
+                // Offline no stream is known: open connections live in the gateway's memory.
+                tokens = try records.map { try typed(ShareMinting.describe($0, connections: 0), ShareToken.init) }
             }
-            let circleID = try parseCircle(circle)
-            for token in try await target.offline({ try await $0.shareTokens.list(in: circleID, by: nil) }) {
-                Output.line("\(token.jti)\t\(token.element)\t\(token.purpose)\t\(token.subjects)\texpires \(token.expiresAt.rfc3339)")
+            target.show(.object([("tokens", .array(tokens.map(\.json)))])) {
+                Table.columns(
+                    ["JTI", "ELEMENT", "PURPOSE", "SUBJECTS", "ORIGINS", "CONNECTIONS", "EXPIRES"],
+                    tokens.map { token in
+                        let strings = { (member: String) in token.json[member]?.arrayValues?.compactMap(\.stringValue) ?? [] }
+                        let connections = token.json["connections"]?.intValue ?? 0
+                        let maximum = token.json["max_connections"]?.intValue.map(String.init) ?? "-"
+                        return [
+                            token.jti, token.json["element"]?.stringValue ?? "-", token.json["purpose"]?.stringValue ?? "-",
+                            Table.list(strings("subjects")), Table.list(strings("origins")), "\(connections)/\(maximum)", token.expiresAt,
+                        ]
+                    })
             }
         }
     }
@@ -68,12 +91,12 @@ struct Share: AsyncParsableCommand {
 
         func run() async throws {
             if target.isRemote {
-                _ = try await target.call(.DELETE, "/api/\(circle)/_share/\(jti)")
+                try await target.remote { try await $0.revokeShareToken(jti, in: circle) }
             } else {
                 let circleID = try parseCircle(circle)
                 try await target.offline { try await $0.shareTokens.revoke(jti: jti, in: circleID, by: nil) }
             }
-            Output.line("revoked \(jti)")
+            target.show(.object([("revoked", .string(jti))])) { "revoked share token \(jti)" }
         }
     }
 }

@@ -34,6 +34,13 @@ enum Output {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
+    /// Prints a refusal ("error: code: detail") on standard error and
+    /// returns the non-zero exit to throw.
+    static func failure(_ message: String) -> ExitCode {
+        error("error: \(message)")
+        return ExitCode(1)
+    }
+
     static func line(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }

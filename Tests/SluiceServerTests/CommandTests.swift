@@ -93,26 +93,6 @@ final class Tail: @unchecked Sendable {
         #expect(denied != 0)
     }
 
-    @Test func offlineAdministration() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-cli-\(UUID().uuidString)")
-        let env = ["SLUICE_DATABASE": "sqlite:\(directory.appendingPathComponent("c.db").path)"]
-        #expect(try run(["circles", "create", "acme"], environment: env).0 == 0)
-        #expect(try run(["circles", "create", "acme"], environment: env).0 != 0)
-        #expect(try run(["circles", "list"], environment: env).1.contains("acme"))
-        let (created, json, _) = try run(["keys", "create", "--circle", "acme", "--scopes", "events:read"], environment: env)
-        #expect(created == 0)
-        let key = try #require(try? JSONValue.parse(json.trimmingCharacters(in: .whitespacesAndNewlines)))
-        let id = try #require(key["id"]?.stringValue)
-        #expect(key["key"]?.stringValue?.hasPrefix("slk_\(id)_") == true)
-        let listed = try run(["keys", "list", "--circle", "acme"], environment: env).1
-        #expect(listed.contains(id))
-        #expect(!listed.contains(key["key"]!.stringValue!))
-        #expect(try run(["keys", "create", "--circle", "acme", "--scopes", "events:everything"], environment: env).0 != 0)
-        #expect(try run(["keys", "revoke", id], environment: env).0 == 0)
-        #expect(try run(["keys", "revoke", id], environment: env).0 != 0)
-        #expect(try run(["circles", "delete", "acme"], environment: env).0 == 0)
-    }
-
     @Test func tailFollowsAStreamAndResumes() async throws {
         let server = try await TestServer.start()
         let key = try await server.makeCircle("acme")

@@ -91,7 +91,8 @@ import WSClient
         let key = try await server.makeCircle("acme")
         server.clock.freeze()
         let env = ["SLUICE_DATABASE": server.gateway.configuration.database]
-        let (status, out, err) = try CommandTests().run(["circles", "limits", "--circle", "acme", "--events-per-second", "1"], environment: env)
+        let (status, out, err) = try CommandTests().run(
+            ["circles", "limits", "--circle", "acme", "--events-per-second", "1", "--json"], environment: env)
         #expect(status == 0, "\(err)")
         #expect(try JSONValue.parse(out.trimmingCharacters(in: .whitespacesAndNewlines))["events_per_second"] == .number("1"))
         let deadline = ContinuousClock.now + .seconds(2)
@@ -105,7 +106,7 @@ import WSClient
         let remote = try CommandTests().run(
             [
                 "circles", "limits", "--circle", "acme", "--events-per-second", "default", "--streams", "9", "--url", server.baseURL,
-                "--key", server.adminKey,
+                "--key", server.adminKey, "--json",
             ])
         #expect(remote.0 == 0, "\(remote.2)")
         let answer = try JSONValue.parse(remote.1.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -113,7 +114,7 @@ import WSClient
         #expect(answer["streams"] == .number("9"))
         server.clock.advance(by: 1)
         #expect(try await server.publish("acme", key: key, Self.batch(2)).status == 201)
-        let shown = try CommandTests().run(["circles", "limits", "--circle", "acme"], environment: env)
+        let shown = try CommandTests().run(["circles", "limits", "--circle", "acme", "--json"], environment: env)
         #expect(try JSONValue.parse(shown.1.trimmingCharacters(in: .whitespacesAndNewlines))["streams"] == .number("9"))
         #expect(try CommandTests().run(["circles", "limits", "--circle", "acme", "--streams", "-3"], environment: env).0 != 0)
         try await server.stop()

@@ -126,7 +126,7 @@ import Testing
         #expect(await stream.waitForEnd(timeout: .seconds(2)))
         #expect(try await SSEClient(url: server.baseURL + "/api/events/acme", headers: [("X-Api-Key", reader)]).status == 401)
 
-        let (rotated, json) = try await offline(server, ["keys", "rotate", String(key.dropFirst(4).prefix(12))])
+        let (rotated, json) = try await offline(server, ["keys", "rotate", String(key.dropFirst(4).prefix(12)), "--json"])
         #expect(rotated == 0, "\(json)")
         let newKey = try #require(try? JSONValue.parse(json.trimmingCharacters(in: .whitespacesAndNewlines))["key"]?.stringValue)
         #expect(try await eventually { try await server.publish("acme", key: newKey, #"{"subject":"a.b"}"#).status == 201 }, "the new one works")

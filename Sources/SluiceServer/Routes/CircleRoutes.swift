@@ -4,7 +4,7 @@ import SluiceStore
 
 /// One circle with its display name (`GET /api/circles/{circle}`, contract
 /// section 7), and the rule for that name, which circle creation applies.
-struct CircleRoutes {
+public struct CircleRoutes: Sendable {
     let gateway: Gateway
 
     func register(on router: Router<SluiceRequestContext>) {
@@ -12,7 +12,7 @@ struct CircleRoutes {
     }
 
     /// The optional `name` of a circle body: 1-200 characters, no control characters.
-    static func name(_ body: JSONValue) throws(SluiceError) -> String? {
+    public static func name(_ body: JSONValue) throws(SluiceError) -> String? {
         guard let name = try RequestParsing.string(body, "name") else { return nil }
         guard (1...200).contains(name.count) else { throw .invalidField("name", "must be 1-200 characters") }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
@@ -21,7 +21,7 @@ struct CircleRoutes {
         return name
     }
 
-    static func describe(_ circle: NamedCircle) -> JSONValue {
+    public static func describe(_ circle: NamedCircle) -> JSONValue {
         .object([
             ("id", .string(circle.id.rawValue)),
             ("name", circle.name.map(JSONValue.string) ?? .null),

@@ -29,7 +29,7 @@ public enum ShareMinting {
         "\(baseURL)/embed/\(record.circle.rawValue)?t=\(token)"
     }
 
-    static func minted(_ record: ShareTokenRecord, token: String, baseURL: String) -> JSONValue {
+    public static func minted(_ record: ShareTokenRecord, token: String, baseURL: String) -> JSONValue {
         .object([
             ("token", .string(token)),
             ("jti", .string(record.jti)),
@@ -39,7 +39,7 @@ public enum ShareMinting {
         ])
     }
 
-    static func describe(_ record: ShareTokenRecord, connections: Int) -> JSONValue {
+    public static func describe(_ record: ShareTokenRecord, connections: Int) -> JSONValue {
         .object([
             ("jti", .string(record.jti)),
             ("element", .string(record.element)),
