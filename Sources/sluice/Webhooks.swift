@@ -1,32 +1,45 @@
 import ArgumentParser
 import Foundation
+import SluiceClient
 import SluiceCore
 import SluiceServer
 import SluiceStore
 
 /// `sluice webhooks ...`: the webhook subscriptions of a circle, offline on
-/// the configured database or over HTTP with `--url`. Both go through
-/// `WebhookOperations` (offline) or the routes built on it (HTTP).
+/// the configured database through `WebhookOperations`, or over HTTP with
+/// `--url` through SluiceClient. Both print the API's JSON with `--json`,
+/// else a readable table or summary.
 struct Webhooks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list, delete and rotate webhook subscriptions; see and replay their deliveries.",
         subcommands: [Create.self, List.self, Get.self, Delete.self, Rotate.self, Deliveries.self, Replay.self])
-
-    static func path(_ circle: String, _ suffix: String = "") -> String { "/api/\(circle)/webhooks\(suffix)" }
 
     /// The operations on the configured database, as the operator (no principal).
     static func operations(_ target: Target) throws -> WebhookOperations {
         let configuration = try target.options.load()
         let policies: PolicySet
         do { policies = try PolicyLoader.load(directory: configuration.policies) } catch {
-            throw ValidationError("policies refused: \(error.detail)")
+            throw Output.failure("invalid_policy: \(error.detail)")
         }
         return WebhookOperations(store: try target.store(), policies: policies, settings: configuration.webhooks, now: now())
     }
 
-    /// Runs an offline operation, turning its error into a message.
+    /// Runs an offline operation; a refusal prints its code and detail and exits 1.
     static func offline<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let error as SluiceError { throw ValidationError(error.detail) }
+        do { return try await body() } catch let error as SluiceError { throw Output.failure("\(error.code): \(error.detail)") }
+    }
+
+    /// One subscription for people: its fields, the secret only when given.
+    static func summary(_ webhook: JSONValue) -> String {
+        var pairs: [(String, String)] = [
+            ("id", webhook["id"]?.stringValue ?? "-"), ("url", webhook["url"]?.stringValue ?? "-"),
+            ("subjects", Table.list(webhook["subjects"]?.arrayValues?.compactMap(\.stringValue) ?? [])),
+            ("face", webhook["face"]?.stringValue ?? "-"), ("enabled", webhook["enabled"] == .bool(false) ? "no" : "yes"),
+        ]
+        if let reason = webhook["disabled_reason"]?.stringValue { pairs.append(("disabled", reason)) }
+        if let secret = webhook["secret"]?.stringValue { pairs.append(("secret", secret)) }
+        let text = Table.fields(pairs)
+        return webhook["secret"]?.stringValue == nil ? text : text + "\nThe secret is shown only this once: keep it safe."
     }
 
     struct Create: AsyncParsableCommand {
@@ -39,21 +52,24 @@ struct Webhooks: AsyncParsableCommand {
         @Option var description: String?
 
         func run() async throws {
+            let created: JSONValue
             if target.isRemote {
-                var members: [(String, JSONValue)] = [("url", .string(endpoint)), ("face", .string(face))]
-                if !subjects.isEmpty { members.append(("subjects", .array(subjects.map(JSONValue.string)))) }
-                if let description { members.append(("description", .string(description))) }
-                Output.line(try await target.call(.POST, Webhooks.path(circle), body: .object(members)).jsonText)
-                return
+                created = try await target.remote { client in
+                    try await client.createWebhook(
+                        in: circle, url: endpoint, subjects: subjects.isEmpty ? nil : subjects, face: face, description: description
+                    ).json
+                }
+            } else {
+                let circleID = try parseCircle(circle)
+                let operations = try Webhooks.operations(target)
+                created = try await Webhooks.offline {
+                    let patterns = subjects.isEmpty ? nil : try PatternList(subjects, field: "subjects")
+                    let draft = WebhookDraft(url: endpoint, subjects: patterns, face: face, description: .some(description))
+                    let (record, secret) = try await operations.create(circle: circleID, draft, grantor: nil)
+                    return WebhookJSON.describe(record, counts: nil, secret: secret.text)
+                }
             }
-            let circleID = try parseCircle(circle)
-            let operations = try Webhooks.operations(target)
-            try await Webhooks.offline {
-                let patterns = subjects.isEmpty ? nil : try PatternList(subjects, field: "subjects")
-                let draft = WebhookDraft(url: endpoint, subjects: patterns, face: face, description: .some(description))
-                let (record, secret) = try await operations.create(circle: circleID, draft, grantor: nil)
-                Output.line(WebhookJSON.describe(record, counts: nil, secret: secret.text).jsonText)
-            }
+            target.show(created) { "created webhook\n" + Webhooks.summary(created) }
         }
     }
 
@@ -63,14 +79,29 @@ struct Webhooks: AsyncParsableCommand {
         @Option var circle: String
 
         func run() async throws {
+            let webhooks: [JSONValue]
             if target.isRemote {
-                Output.line(try await target.call(.GET, Webhooks.path(circle)).jsonText)
-                return
+                webhooks = try await target.remote { try await $0.webhooks(in: circle).map(\.json) }
+            } else {
+                let circleID = try parseCircle(circle)
+                let operations = try Webhooks.operations(target)
+                webhooks = try await Webhooks.offline { try await operations.list(circle: circleID) }.map {
+                    WebhookJSON.describe($0.record, counts: $0.counts)
+                }
             }
-            let circleID = try parseCircle(circle)
-            let operations = try Webhooks.operations(target)
-            for listed in try await Webhooks.offline({ try await operations.list(circle: circleID) }) {
-                Output.line(WebhookJSON.describe(listed.record, counts: listed.counts).jsonText)
+            target.show(.object([("webhooks", .array(webhooks))])) {
+                Table.columns(
+                    ["ID", "URL", "SUBJECTS", "FACE", "ENABLED", "PENDING", "FAILED"],
+                    webhooks.map { webhook in
+                        [
+                            webhook["id"]?.stringValue ?? "-", webhook["url"]?.stringValue ?? "-",
+                            Table.list(webhook["subjects"]?.arrayValues?.compactMap(\.stringValue) ?? []),
+                            webhook["face"]?.stringValue ?? "-",
+                            webhook["enabled"] == .bool(false) ? "no (\(webhook["disabled_reason"]?.stringValue ?? "-"))" : "yes",
+                            webhook["pending_deliveries"]?.intValue.map(String.init) ?? "-",
+                            webhook["failed_deliveries"]?.intValue.map(String.init) ?? "-",
+                        ]
+                    })
             }
         }
     }
@@ -82,14 +113,16 @@ struct Webhooks: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
+            let webhook: JSONValue
             if target.isRemote {
-                Output.line(try await target.call(.GET, Webhooks.path(circle, "/\(id)")).jsonText)
-                return
+                webhook = try await target.remote { try await $0.webhook(id, in: circle).json }
+            } else {
+                let circleID = try parseCircle(circle)
+                let operations = try Webhooks.operations(target)
+                let listed = try await Webhooks.offline { try await operations.get(circle: circleID, id: id) }
+                webhook = WebhookJSON.describe(listed.record, counts: listed.counts)
             }
-            let circleID = try parseCircle(circle)
-            let operations = try Webhooks.operations(target)
-            let listed = try await Webhooks.offline { try await operations.get(circle: circleID, id: id) }
-            Output.line(WebhookJSON.describe(listed.record, counts: listed.counts).jsonText)
+            target.show(webhook) { Webhooks.summary(webhook) }
         }
     }
 
@@ -101,13 +134,13 @@ struct Webhooks: AsyncParsableCommand {
 
         func run() async throws {
             if target.isRemote {
-                _ = try await target.call(.DELETE, Webhooks.path(circle, "/\(id)"))
+                try await target.remote { try await $0.deleteWebhook(id, in: circle) }
             } else {
                 let circleID = try parseCircle(circle)
                 let operations = try Webhooks.operations(target)
                 try await Webhooks.offline { try await operations.delete(circle: circleID, id: id, grantor: nil) }
             }
-            Output.line("deleted \(id)")
+            target.show(.object([("deleted", .string(id))])) { "deleted webhook \(id)" }
         }
     }
 
@@ -119,14 +152,16 @@ struct Webhooks: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
+            let rotated: JSONValue
             if target.isRemote {
-                Output.line(try await target.call(.POST, Webhooks.path(circle, "/\(id)/rotate")).jsonText)
-                return
+                rotated = try await target.remote { try await $0.rotateWebhookSecret(id, in: circle).json }
+            } else {
+                let circleID = try parseCircle(circle)
+                let operations = try Webhooks.operations(target)
+                let (record, secret) = try await Webhooks.offline { try await operations.rotate(circle: circleID, id: id, grantor: nil) }
+                rotated = WebhookJSON.describe(record, counts: nil, secret: secret.text)
             }
-            let circleID = try parseCircle(circle)
-            let operations = try Webhooks.operations(target)
-            let (record, secret) = try await Webhooks.offline { try await operations.rotate(circle: circleID, id: id, grantor: nil) }
-            Output.line(WebhookJSON.describe(record, counts: nil, secret: secret.text).jsonText)
+            target.show(rotated) { "rotated the secret of webhook \(id); the old one also signs for 24 h\n" + Webhooks.summary(rotated) }
         }
     }
 
@@ -139,18 +174,28 @@ struct Webhooks: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
+            let deliveries: [JSONValue]
             if target.isRemote {
-                var query = "?limit=\(limit)"
-                if let status { query += "&status=\(status)" }
-                Output.line(try await target.call(.GET, Webhooks.path(circle, "/\(id)/deliveries\(query)")).jsonText)
-                return
+                deliveries = try await target.remote { try await $0.webhookDeliveries(id, in: circle, status: status) }
+            } else {
+                let circleID = try parseCircle(circle)
+                let operations = try Webhooks.operations(target)
+                deliveries = try await Webhooks.offline {
+                    try await operations.deliveries(circle: circleID, id: id, status: try WebhookJSON.status(status), limit: limit)
+                }.map(WebhookJSON.describe)
             }
-            let circleID = try parseCircle(circle)
-            let operations = try Webhooks.operations(target)
-            let records = try await Webhooks.offline {
-                try await operations.deliveries(circle: circleID, id: id, status: try WebhookJSON.status(status), limit: limit)
+            let shown = Array(deliveries.prefix(max(0, limit)))
+            target.show(.object([("deliveries", .array(shown))])) {
+                Table.columns(
+                    ["EVENT", "STATUS", "ATTEMPTS", "LAST", "NEXT ATTEMPT"],
+                    shown.map { delivery in
+                        let last = delivery["last_status"]?.intValue.map(String.init) ?? delivery["last_error"]?.stringValue ?? "-"
+                        return [
+                            delivery["event_id"]?.stringValue ?? "-", delivery["status"]?.stringValue ?? "-",
+                            delivery["attempts"]?.intValue.map(String.init) ?? "0", last, delivery["next_attempt_at"]?.stringValue ?? "-",
+                        ]
+                    })
             }
-            for record in records { Output.line(WebhookJSON.describe(record).jsonText) }
         }
     }
 
@@ -163,20 +208,22 @@ struct Webhooks: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
+            if target.isRemote {
+                try await target.remote { try await $0.replayWebhook(id, in: circle, afterID: afterId, since: since) }
+                target.show(.object([("replaying", .string(id))])) { "replaying webhook \(id)" }
+                return
+            }
             var members: [(String, JSONValue)] = []
             if let afterId { members.append(("after_id", .string(afterId))) }
             if let since { members.append(("since", .string(since))) }
-            let body = JSONValue.object(members)
-            if target.isRemote {
-                Output.line(try await target.call(.POST, Webhooks.path(circle, "/\(id)/replay"), body: body).jsonText)
-                return
-            }
             let circleID = try parseCircle(circle)
             let operations = try Webhooks.operations(target)
             let after = try await Webhooks.offline {
-                try await operations.replay(circle: circleID, id: id, from: try WebhookJSON.replayPoint(body), grantor: nil)
+                try await operations.replay(circle: circleID, id: id, from: try WebhookJSON.replayPoint(.object(members)), grantor: nil)
             }
-            Output.line("replaying \(id) after event \(after)")
+            target.show(.object([("replaying", .string(id)), ("after_id", .string(String(after)))])) {
+                "replaying webhook \(id) after event \(after)"
+            }
         }
     }
 }

@@ -78,7 +78,7 @@ import Testing
             "SLUICE_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",
         ]
         let (status, out, err) = try commands.run(
-            ["webhooks", "create", "--circle", "acme", "--endpoint", fixture.receiver.baseURL + "/cli", "--subjects", "orders.>"],
+            ["webhooks", "create", "--circle", "acme", "--endpoint", fixture.receiver.baseURL + "/cli", "--subjects", "orders.>", "--json"],
             environment: offline)
         #expect(status == 0, "\(err)")
         let created = try #require(try? JSONValue.parse(out.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -97,7 +97,7 @@ import Testing
         #expect(listed == 0 && listing.contains(id) && !listing.contains("whsec_"))
         _ = try await fixture.waitForDeliveries(id) { $0.first?["status"]?.stringValue == "succeeded" }
         let (_, deliveries, _) = try commands.run(
-            ["webhooks", "deliveries", "--circle", "acme", "--status", "succeeded", id], environment: offline)
+            ["webhooks", "deliveries", "--circle", "acme", "--status", "succeeded", id, "--json"], environment: offline)
         #expect(deliveries.contains(#""event_id":"\#(event)""#))
         let (replayed, _, _) = try commands.run(
             ["webhooks", "replay", "--circle", "acme", "--after-id", "0", id, "--url", server.baseURL], environment: remote)
