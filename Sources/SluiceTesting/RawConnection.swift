@@ -21,20 +21,7 @@ public final class RawConnection: @unchecked Sendable {
     public private(set) var closedByServer = false
 
     public init(port: Int) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StalledReaderError() }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw StalledReaderError()
-        }
-        descriptor = fd
+        descriptor = try LoopbackSocket.connected(to: port)
     }
 
     deinit { if isOpen { close(descriptor) } }
