@@ -14,21 +14,6 @@ struct Webhooks: AsyncParsableCommand {
         abstract: "Create, list, delete and rotate webhook subscriptions; see and replay their deliveries.",
         subcommands: [Create.self, List.self, Get.self, Delete.self, Rotate.self, Deliveries.self, Replay.self])
 
-    /// The operations on the configured database, as the operator (no principal).
-    static func operations(_ target: Target) throws -> WebhookOperations {
-        let configuration = try target.options.load()
-        let policies: PolicySet
-        do { policies = try PolicyLoader.load(directory: configuration.policies) } catch {
-            throw Output.failure("invalid_policy: \(error.detail)")
-        }
-        return WebhookOperations(store: try target.store(), policies: policies, settings: configuration.webhooks, now: now())
-    }
-
-    /// Runs an offline operation; a refusal prints its code and detail and exits 1.
-    static func offline<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let error as SluiceError { throw Output.failure("\(error.code): \(error.detail)") }
-    }
-
     /// One subscription for people: its fields, the secret only when given.
     static func summary(_ webhook: JSONValue) -> String {
         var pairs: [(String, String)] = [
@@ -61,11 +46,10 @@ struct Webhooks: AsyncParsableCommand {
                 }
             } else {
                 let circleID = try parseCircle(circle)
-                let operations = try Webhooks.operations(target)
-                created = try await Webhooks.offline {
+                created = try await target.offline { administration in
                     let patterns = subjects.isEmpty ? nil : try PatternList(subjects, field: "subjects")
                     let draft = WebhookDraft(url: endpoint, subjects: patterns, face: face, description: .some(description))
-                    let (record, secret) = try await operations.create(circle: circleID, draft, grantor: nil)
+                    let (record, secret) = try await administration.webhooks.create(circle: circleID, draft, grantor: nil)
                     return WebhookJSON.describe(record, counts: nil, secret: secret.text)
                 }
             }
@@ -84,8 +68,7 @@ struct Webhooks: AsyncParsableCommand {
                 webhooks = try await target.remote { try await $0.webhooks(in: circle).map(\.json) }
             } else {
                 let circleID = try parseCircle(circle)
-                let operations = try Webhooks.operations(target)
-                webhooks = try await Webhooks.offline { try await operations.list(circle: circleID) }.map {
+                webhooks = try await target.offline { try await $0.webhooks.list(circle: circleID) }.map {
                     WebhookJSON.describe($0.record, counts: $0.counts)
                 }
             }
@@ -118,8 +101,7 @@ struct Webhooks: AsyncParsableCommand {
                 webhook = try await target.remote { try await $0.webhook(id, in: circle).json }
             } else {
                 let circleID = try parseCircle(circle)
-                let operations = try Webhooks.operations(target)
-                let listed = try await Webhooks.offline { try await operations.get(circle: circleID, id: id) }
+                let listed = try await target.offline { try await $0.webhooks.get(circle: circleID, id: id) }
                 webhook = WebhookJSON.describe(listed.record, counts: listed.counts)
             }
             target.show(webhook) { Webhooks.summary(webhook) }
@@ -137,8 +119,7 @@ struct Webhooks: AsyncParsableCommand {
                 try await target.remote { try await $0.deleteWebhook(id, in: circle) }
             } else {
                 let circleID = try parseCircle(circle)
-                let operations = try Webhooks.operations(target)
-                try await Webhooks.offline { try await operations.delete(circle: circleID, id: id, grantor: nil) }
+                try await target.offline { try await $0.webhooks.delete(circle: circleID, id: id, grantor: nil) }
             }
             target.show(.object([("deleted", .string(id))])) { "deleted webhook \(id)" }
         }
@@ -157,8 +138,7 @@ struct Webhooks: AsyncParsableCommand {
                 rotated = try await target.remote { try await $0.rotateWebhookSecret(id, in: circle).json }
             } else {
                 let circleID = try parseCircle(circle)
-                let operations = try Webhooks.operations(target)
-                let (record, secret) = try await Webhooks.offline { try await operations.rotate(circle: circleID, id: id, grantor: nil) }
+                let (record, secret) = try await target.offline { try await $0.webhooks.rotate(circle: circleID, id: id, grantor: nil) }
                 rotated = WebhookJSON.describe(record, counts: nil, secret: secret.text)
             }
             target.show(rotated) { "rotated the secret of webhook \(id); the old one also signs for 24 h\n" + Webhooks.summary(rotated) }
@@ -179,9 +159,8 @@ struct Webhooks: AsyncParsableCommand {
                 deliveries = try await target.remote { try await $0.webhookDeliveries(id, in: circle, status: status) }
             } else {
                 let circleID = try parseCircle(circle)
-                let operations = try Webhooks.operations(target)
-                deliveries = try await Webhooks.offline {
-                    try await operations.deliveries(circle: circleID, id: id, status: try WebhookJSON.status(status), limit: limit)
+                deliveries = try await target.offline {
+                    try await $0.webhooks.deliveries(circle: circleID, id: id, status: try WebhookJSON.status(status), limit: limit)
                 }.map(WebhookJSON.describe)
             }
             let shown = Array(deliveries.prefix(max(0, limit)))
@@ -217,9 +196,8 @@ struct Webhooks: AsyncParsableCommand {
             if let afterId { members.append(("after_id", .string(afterId))) }
             if let since { members.append(("since", .string(since))) }
             let circleID = try parseCircle(circle)
-            let operations = try Webhooks.operations(target)
-            let after = try await Webhooks.offline {
-                try await operations.replay(circle: circleID, id: id, from: try WebhookJSON.replayPoint(.object(members)), grantor: nil)
+            let after = try await target.offline {
+                try await $0.webhooks.replay(circle: circleID, id: id, from: try WebhookJSON.replayPoint(.object(members)), grantor: nil)
             }
             target.show(.object([("replaying", .string(id)), ("after_id", .string(String(after)))])) {
                 "replaying webhook \(id) after event \(after)"

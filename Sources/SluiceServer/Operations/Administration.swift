@@ -35,6 +35,10 @@ public struct Administration: Sendable {
     public var keys: KeyOperations { KeyOperations(administration: self) }
     public var shareTokens: ShareOperations { ShareOperations(administration: self) }
     public var circles: CircleOperations { CircleOperations(administration: self) }
+    /// The webhook operations, through the policies in force now.
+    public var webhooks: WebhookOperations {
+        WebhookOperations(store: store, policies: policies.snapshot, settings: configuration.webhooks, now: now())
+    }
 
     /// What `actor` holds in `circle` after checking it holds `scope` there
     /// and that the circle exists. A circle the actor cannot see answers

@@ -18,10 +18,7 @@ struct WebhookRoutes {
         router.post("/api/{circle}/webhooks/{id}/replay") { request, context in try await replay(request, context) }
     }
 
-    var operations: WebhookOperations {
-        WebhookOperations(
-            store: gateway.store, policies: gateway.policies.snapshot, settings: gateway.configuration.webhooks, now: gateway.timestamp)
-    }
+    var operations: WebhookOperations { gateway.administration.webhooks }
 
     /// The principal and the circle, after checking `webhooks:manage` there.
     /// A circle the caller cannot see answers 403, so its existence is not revealed.
