@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Pure core: subjects, patterns, scopes, principals, key format, events,
@@ -50,6 +51,18 @@ let package = Package(
         .target(
             name: "SluiceSQLite",
             dependencies: ["SluiceCore", "SluiceStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // PostgreSQL engine on postgres-nio: several nodes on one database (contract section 11).
+        .target(
+            name: "SluicePostgres",
+            dependencies: [
+                "SluiceCore", "SluiceStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         // Subscriptions, fan-out, replay and backpressure; no HTTP.

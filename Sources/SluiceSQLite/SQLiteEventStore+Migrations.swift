@@ -72,6 +72,7 @@ extension SQLiteEventStore {
         registerIngest(&migrator)
         registerClients(&migrator)
         registerWebhooks(&migrator)
+        registerNodes(&migrator)
         return migrator
     }
 }

@@ -131,6 +131,39 @@ public protocol EventStore: Sendable {
     func pruneDeliveries(in circle: CircleID, through: Int64) async throws -> Int
     /// The newest event of `circle` committed at or before `time`, or 0.
     func sequence(in circle: CircleID, atOrBefore time: Timestamp) async throws -> Int64
+
+    // MARK: Several nodes (contract section 11)
+
+    /// True when other gateway processes may write the same database
+    /// (PostgreSQL): a gateway then follows events committed elsewhere and
+    /// keeps the cluster-wide rules (connection slots, leases) in the store.
+    /// False for SQLite, whose one gateway keeps them in memory.
+    var isShared: Bool { get }
+    /// Wake-ups after commits, this process's and every other's: at most one
+    /// per committed transaction, never carrying event data. A reader woken
+    /// reads the committed rows (`events(in:after:limit:)`, `changes(after:limit:)`);
+    /// a lost wake-up costs latency only, since readers poll as well. The
+    /// stream finishes at once on an engine without cross-process wake-ups
+    /// (SQLite), and when the store closes.
+    func wakeups() -> AsyncStream<StoreWakeup>
+    /// Returns when the database answers now; throws `unavailable` when it does not (for `/readyz`).
+    func checkAvailable() async throws
+    /// Takes or renews lease `name` for `holder` until `until`. True when
+    /// `holder` holds it after the call: it was free, had expired at `now`,
+    /// or was `holder`'s already. One holder at a time across every node
+    /// (retention, each webhook subscription's deliveries).
+    func acquireLease(_ name: String, holder: String, until: Timestamp, now: Timestamp) async throws -> Bool
+    /// Gives up a lease `holder` holds (at shutdown); nothing when it does not hold it.
+    func releaseLease(_ name: String, holder: String) async throws
+    /// Takes one of `maximum` connection slots of `credential` (a share
+    /// token's jti) for `holder` until `until`, counting the slots of every
+    /// node not expired at `now`; nil when all are taken. Returns the slot's id.
+    func acquireSlot(credential: String, holder: String, maximum: Int, until: Timestamp, now: Timestamp) async throws -> Int64?
+    /// Frees one slot (its stream ended); nothing when it is gone.
+    func releaseSlot(id: Int64) async throws
+    /// Extends every slot of `holder` to `until` (each node renews its own;
+    /// a node that vanishes stops renewing, and its slots expire).
+    func renewSlots(holder: String, until: Timestamp) async throws
 }
 
 extension EventStore {
