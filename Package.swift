@@ -65,6 +65,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Opens the engine a database URL names (SQLite or PostgreSQL), for the
+        // executable and the test harness; the server sees only the protocol.
+        .target(
+            name: "SluiceStorage",
+            dependencies: ["SluiceCore", "SluiceStore", "SluiceSQLite", "SluicePostgres"],
+            swiftSettings: strict
+        ),
         // Subscriptions, fan-out, replay and backpressure; no HTTP.
         .target(
             name: "SluiceHub",
@@ -80,7 +87,7 @@ let package = Package(
         .target(
             name: "SluiceServer",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceSQLite", "SluiceHub", "SluiceCrypto",
+                "SluiceCore", "SluiceStore", "SluiceHub", "SluiceCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -116,7 +123,7 @@ let package = Package(
         .target(
             name: "SluiceTesting",
             dependencies: [
-                "SluiceServer", "SluiceCore",
+                "SluiceServer", "SluiceCore", "SluiceStore", "SluiceStorage",
                 "SluiceClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceServer", "SluiceCore", "SluiceStore", "SluiceSQLite", "SluiceCrypto",
+                "SluiceServer", "SluiceCore", "SluiceStore", "SluiceStorage", "SluiceCrypto",
                 "SluiceClient",
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -156,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "SluiceServerTests",
             dependencies: [
-                "SluiceTesting", "SluiceServer", "SluiceCore", "SluiceCrypto", "SluiceHub", "SluiceStore",
+                "SluiceTesting", "SluiceServer", "SluiceCore", "SluiceCrypto", "SluiceHub", "SluiceStore", "SluiceSQLite",
                 "SluiceClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),

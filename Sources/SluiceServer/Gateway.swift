@@ -3,7 +3,6 @@ import Logging
 import SluiceCore
 import SluiceCrypto
 import SluiceHub
-import SluiceSQLite
 import SluiceStore
 
 /// Everything a request needs, built once at start-up: the store, the hub,
@@ -28,20 +27,14 @@ public struct Gateway: Sendable {
 
     var timestamp: Timestamp { Timestamp(milliseconds: Int64(now().timeIntervalSince1970 * 1000)) }
 
-    /// Opens the store, bootstraps the platform key, loads keys, share-token
-    /// keys and policies. `printKey` receives a newly created platform key,
-    /// once, to show on standard error.
+    /// Bootstraps the platform key in `store` (opened by the caller, which
+    /// chose the engine), loads keys, share-token keys and policies.
+    /// `printKey` receives a newly created platform key, once, to show on
+    /// standard error.
     public static func make(
-        configuration: SluiceConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+        configuration: SluiceConfiguration, store: any EventStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
         printKey: @Sendable (String) -> Void
     ) async throws -> Gateway {
-        guard let path = configuration.sqlitePath else {
-            throw SluiceError.invalidConfiguration("database: only sqlite:PATH is supported by this build")
-        }
-        let store: any EventStore
-        do { store = try SQLiteEventStore(path: path) } catch {
-            throw SluiceError.invalidConfiguration("database: cannot open \(path)")
-        }
         let stamp: @Sendable () -> Timestamp = { Timestamp(milliseconds: Int64(now().timeIntervalSince1970 * 1000)) }
         try await bootstrapPlatformKey(store: store, configuration: configuration, at: stamp(), printKey: printKey, logger: logger)
 

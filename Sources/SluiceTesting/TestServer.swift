@@ -7,6 +7,7 @@ import ServiceLifecycle
 import SluiceClient
 import SluiceCore
 import SluiceServer
+import SluiceStorage
 import Synchronization
 
 /// A real Sluice server on a free loopback port, with its own temporary
@@ -72,7 +73,8 @@ public final class TestServer: Sendable {
         }
         logger.logLevel = .debug
         let clock = ManualWallClock()
-        let gateway = try await Gateway.make(configuration: configuration, logger: logger, now: { clock.now() }) { _ in }
+        let store = try await StorageEngine.open(configuration.database)
+        let gateway = try await Gateway.make(configuration: configuration, store: store, logger: logger, now: { clock.now() }) { _ in }
         let server = SluiceServer(gateway: gateway)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let group = server.makeServiceGroup(clock: ContinuousClock(), gracefulShutdownSignals: []) { port in

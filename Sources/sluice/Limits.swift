@@ -28,7 +28,7 @@ struct CircleLimitsCommand: AsyncParsableCommand {
             }
         } else {
             let id = try parseCircle(circle)
-            let store = try target.store()
+            let store = try await target.store()
             guard let record = try await store.updateCircleLimits(id, eventsPerSecond: rate, streams: cap, at: now()) else {
                 throw Output.failure("not_found: no such circle")
             }

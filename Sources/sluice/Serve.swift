@@ -4,6 +4,7 @@ import ServiceLifecycle
 import SluiceCore
 import SluiceCrypto
 import SluiceServer
+import SluiceStorage
 import SluiceStore
 
 struct Serve: AsyncParsableCommand {
@@ -19,7 +20,8 @@ struct Serve: AsyncParsableCommand {
         let logger = Output.logger(level: configuration.logLevel, format: configuration.logFormat)
         let gateway: Gateway
         do {
-            gateway = try await Gateway.make(configuration: configuration, logger: logger) { key in
+            let store = try await StorageEngine.open(configuration.database)
+            gateway = try await Gateway.make(configuration: configuration, store: store, logger: logger) { key in
                 Output.error("\nPlatform key (shown once, keep it safe):\n  \(key)\n")
             }
         } catch let error as SluiceError {

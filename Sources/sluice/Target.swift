@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceClient
 import SluiceCore
-import SluiceSQLite
+import SluiceStorage
 import SluiceServer
 import SluiceStore
 
@@ -24,10 +24,8 @@ struct Target: ParsableArguments {
 
     var isRemote: Bool { url != nil }
 
-    func store() throws -> any EventStore {
-        let configuration = try options.load()
-        guard let path = configuration.sqlitePath else { throw ValidationError("only sqlite: databases work offline") }
-        return try SQLiteEventStore(path: path)
+    func store() async throws -> any EventStore {
+        try await StorageEngine.open(try options.load().database)
     }
 
     /// Runs an operation straight on the configured database (offline); a
@@ -35,7 +33,7 @@ struct Target: ParsableArguments {
     /// refusal prints its code and detail and exits 1.
     func offline<T>(_ operation: (Administration) async throws -> T) async throws -> T {
         do {
-            return try await operation(try await Administration.offline(configuration: try options.load(), store: try store()))
+            return try await operation(try await Administration.offline(configuration: try options.load(), store: try await store()))
         } catch let error as SluiceError {
             throw Output.failure("\(error.code): \(error.detail)")
         }
