@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import SluiceClient
 import SluiceCore
-import SluiceStorage
 import SluiceServer
+import SluiceStorage
 import SluiceStore
 
 /// Where an administrative command acts: offline on the configured database
