@@ -14,6 +14,12 @@ public struct SequenceAdmission: Sendable, Equatable {
     /// missing: the follower must read the log after `latest`.
     public let gap: Bool
 
+    public init(taken: Range<Int>, latest: Int64?, gap: Bool) {
+        self.taken = taken
+        self.latest = latest
+        self.gap = gap
+    }
+
     /// - Parameters:
     ///   - sequences: one circle's event sequences, ascending.
     ///   - latest: the newest sequence the hub has delivered for the circle,

@@ -9,24 +9,30 @@ import Testing
 /// and from the follower reading what other nodes committed; each circle's
 /// events reach every stream once, in sequence, with no gap.
 @Suite struct HubFollowingTests {
-    @Test(arguments: [
-        // (sequences, latest, completeAfter) -> (taken, latest, gap)
-        ([Int64]([3, 4]), Int64?(2), Int64?.none, 0..<2, Int64?(4), false),
-        ([4, 5], 2, nil, 0..<0, 2, true),
-        ([2, 3, 4], 3, nil, 2..<3, 4, false),
-        ([1, 2], 5, nil, 2..<2, 5, false),
-        ([3, 5], 2, nil, 0..<1, 3, true),
-        ([7, 9], nil, nil, 0..<2, 9, false),
-        ([7, 9], nil, 6, 0..<0, nil, false),
-        ([3, 4, 8], 4, 2, 2..<3, 8, false),
-        ([9, 10], 4, 6, 0..<0, 4, true),
-        ([], 4, nil, 0..<0, 4, false),
-    ])
-    func admission(
-        sequences: [Int64], latest: Int64?, completeAfter: Int64?, taken: Range<Int>, newLatest: Int64?, gap: Bool
-    ) {
-        let admission = SequenceAdmission.admit(sequences, latest: latest, completeAfter: completeAfter)
-        #expect(admission == SequenceAdmission(taken: taken, latest: newLatest, gap: gap))
+    struct AdmissionCase: Sendable, CustomTestStringConvertible {
+        let sequences: [Int64]
+        let latest: Int64?
+        let completeAfter: Int64?
+        let expected: SequenceAdmission
+        var testDescription: String { "\(sequences) after \(String(describing: latest)), complete after \(String(describing: completeAfter))" }
+    }
+
+    static let admissionCases: [AdmissionCase] = [
+        AdmissionCase(sequences: [3, 4], latest: 2, completeAfter: nil, expected: SequenceAdmission(taken: 0..<2, latest: 4, gap: false)),
+        AdmissionCase(sequences: [4, 5], latest: 2, completeAfter: nil, expected: SequenceAdmission(taken: 0..<0, latest: 2, gap: true)),
+        AdmissionCase(sequences: [2, 3, 4], latest: 3, completeAfter: nil, expected: SequenceAdmission(taken: 2..<3, latest: 4, gap: false)),
+        AdmissionCase(sequences: [1, 2], latest: 5, completeAfter: nil, expected: SequenceAdmission(taken: 2..<2, latest: 5, gap: false)),
+        AdmissionCase(sequences: [3, 5], latest: 2, completeAfter: nil, expected: SequenceAdmission(taken: 0..<1, latest: 3, gap: true)),
+        AdmissionCase(sequences: [7, 9], latest: nil, completeAfter: nil, expected: SequenceAdmission(taken: 0..<2, latest: 9, gap: false)),
+        AdmissionCase(sequences: [7, 9], latest: nil, completeAfter: 6, expected: SequenceAdmission(taken: 0..<0, latest: nil, gap: false)),
+        AdmissionCase(sequences: [3, 4, 8], latest: 4, completeAfter: 2, expected: SequenceAdmission(taken: 2..<3, latest: 8, gap: false)),
+        AdmissionCase(sequences: [9, 10], latest: 4, completeAfter: 6, expected: SequenceAdmission(taken: 0..<0, latest: 4, gap: true)),
+        AdmissionCase(sequences: [], latest: 4, completeAfter: nil, expected: SequenceAdmission(taken: 0..<0, latest: 4, gap: false)),
+    ]
+
+    @Test(arguments: admissionCases)
+    func admission(_ example: AdmissionCase) {
+        #expect(SequenceAdmission.admit(example.sequences, latest: example.latest, completeAfter: example.completeAfter) == example.expected)
     }
 
     @Test func eventsOfOtherNodesFillTheGapInOrderWithoutDuplicates() async throws {

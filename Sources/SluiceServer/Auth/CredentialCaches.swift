@@ -20,12 +20,12 @@ struct CredentialCaches: ChangeObserver {
         case .circleCreated:
             guard let circle = change.circle, let incarnation = change.incarnation else { return }
             circles.set(circle, incarnation: incarnation)
+            // Unread on a shared store, the circle is followed from its first stream on.
             if let latest = try? await store.bounds(of: circle).latest {
                 hub.seed(circle, latest: latest)
             } else if !store.isShared {
                 hub.seed(circle, latest: 0)
             }
-            // Unread on a shared store: the circle's first stream starts following it.
         case .circleDeleted:
             guard let circle = change.circle else { return }
             circleDeleted(circle, incarnation: change.incarnation)

@@ -39,8 +39,10 @@ final class WebhookLeases: Sendable {
         guard let holder else { return true }
         let stamp = now()
         let (fresh, wait) = state.withLock { state in
-            (state.held[webhook].map { $0 - stamp.milliseconds > Self.renewBelowMilliseconds } ?? false,
-             state.refused[webhook].map { $0 > stamp.milliseconds } ?? false)
+            (
+                state.held[webhook].map { $0 - stamp.milliseconds > Self.renewBelowMilliseconds } ?? false,
+                state.refused[webhook].map { $0 > stamp.milliseconds } ?? false
+            )
         }
         if fresh { return true }
         if wait { return false }
