@@ -38,6 +38,8 @@ public struct EventFollower<C: Clock>: Service where C.Duration == Duration {
             return
         }
         let requests = hub.followRequests
+        // Whatever was committed between loading the gateway and now.
+        requests.request(nil)
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask {

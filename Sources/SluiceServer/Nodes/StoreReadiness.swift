@@ -25,6 +25,10 @@ public final class StoreReadiness: Sendable {
         }
     }
 
+    /// Whether the last check failed (the database answered with an error or
+    /// not at all): ingest refuses at once instead of queueing for it.
+    public var lastCheckFailed: Bool { state.withLock { $0.failing } }
+
     /// Whether the database answered within `freshness` and has not failed since.
     public var isAvailable: Bool {
         state.withLock { state in

@@ -36,7 +36,7 @@ struct EventRoutes {
         }
         let claim = key.map { IdempotencyKey.claim($0, credential: principal.credential, body: body.readableBytesView) }
         // A node that lost its shared database says so at once (contract section 11).
-        if gateway.store.isShared, !gateway.readiness.isAvailable { throw SluiceError.unavailable("the database is not reachable") }
+        if gateway.store.isShared, gateway.readiness.lastCheckFailed { throw SluiceError.unavailable("the database is not reachable") }
         let answer: IngestAnswer
         do {
             answer = try await gateway.ingest.publish(events, to: circle, idempotency: claim)
