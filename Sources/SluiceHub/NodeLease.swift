@@ -20,11 +20,11 @@ public struct NodeLease: Sendable {
         self.now = now
     }
 
-    /// Takes or renews the lease; false when another node holds it or the
-    /// store cannot be reached (then nobody here runs the job this turn).
-    public func hold() async -> Bool {
+    /// Takes or renews the lease; false when another node holds it. Throws
+    /// when the store cannot say (then nobody here runs the job this turn).
+    public func hold() async throws -> Bool {
         let stamp = now()
-        return (try? await store.acquireLease(name, holder: holder, until: stamp.adding(lifetimeMilliseconds), now: stamp)) ?? false
+        return try await store.acquireLease(name, holder: holder, until: stamp.adding(lifetimeMilliseconds), now: stamp)
     }
 
     /// Gives the lease up (shutdown), so another node need not wait for it to expire.

@@ -72,7 +72,7 @@ public struct RetentionService<C: Clock>: Service where C.Duration == Duration {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelledOrShuttingDown {
                 try await clock.sleep(for: interval)
-                if let lease, await !lease.hold() { continue }
+                if let lease, (try? await lease.hold()) != true { continue }
                 await applyLogged()
             }
         }

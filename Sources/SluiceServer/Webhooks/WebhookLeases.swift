@@ -48,7 +48,13 @@ final class WebhookLeases: Sendable {
         if wait { return false }
         let lease = NodeLease(
             name: Self.name(webhook), holder: holder, lifetimeMilliseconds: Self.lifetimeMilliseconds, store: store, now: { stamp })
-        let taken = await lease.hold()
+        let taken: Bool
+        do {
+            taken = try await lease.hold()
+        } catch {
+            // The store did not answer: not this pass, but ask again on the next.
+            return false
+        }
         state.withLock { state in
             if taken {
                 state.held[webhook] = stamp.milliseconds + Self.lifetimeMilliseconds
