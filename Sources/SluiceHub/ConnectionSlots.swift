@@ -40,17 +40,18 @@ public final class ConnectionSlots: Sendable {
         bell.yield()
     }
 
-    /// Gives back every queued slot; those the store refuses now stay queued.
+    /// Gives back every queued slot; those the store refuses now stay
+    /// queued. A slot leaves the queue only once the store has freed it.
     func giveBack() async {
-        let slots = releases.withLock { releases in
-            defer { releases.removeAll() }
-            return releases
-        }
-        var failed: [Int64] = []
+        let slots = releases.withLock { $0 }
         for slot in slots {
-            do { try await store.releaseSlot(id: slot) } catch { failed.append(slot) }
+            do {
+                try await store.releaseSlot(id: slot)
+                releases.withLock { $0.removeAll { $0 == slot } }
+            } catch {
+                continue
+            }
         }
-        if !failed.isEmpty { releases.withLock { $0.append(contentsOf: failed) } }
     }
 
     /// Slots waiting to be given back.
