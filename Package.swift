@@ -152,7 +152,7 @@ let package = Package(
             name: "SluiceCryptoTests", dependencies: ["SluiceCrypto", "SluiceCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "SluiceStoreTests",
-            dependencies: ["SluiceStore", "SluiceSQLite", "SluiceCore"],
+            dependencies: ["SluiceStore", "SluiceSQLite", "SluiceCore", "SluicePostgres", "SluiceTesting"],
             swiftSettings: strict
         ),
         .testTarget(
