@@ -69,7 +69,10 @@ let package = Package(
         // executable and the test harness; the server sees only the protocol.
         .target(
             name: "SluiceStorage",
-            dependencies: ["SluiceCore", "SluiceStore", "SluiceSQLite", "SluicePostgres"],
+            dependencies: [
+                "SluiceCore", "SluiceStore", "SluiceSQLite", "SluicePostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Subscriptions, fan-out, replay and backpressure; no HTTP.
