@@ -34,6 +34,7 @@ public struct SluiceServer: Sendable {
         router.add(middleware: RequestObservation(gateway: gateway))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
+        router.add(middleware: CredentialCatchUpMiddleware(gateway: gateway))
         SystemRoutes(gateway: gateway).register(on: router)
         AdminRoutes(gateway: gateway).register(on: router)
         EventRoutes(gateway: gateway).register(on: router)
