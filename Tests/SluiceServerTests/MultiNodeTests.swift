@@ -73,6 +73,18 @@ import Testing
         }
     }
 
+    @Test func aKeyCreatedOnOneNodeWorksAtOnceOnAnother() async throws {
+        try await withNodes(2) { nodes in
+            let (a, b) = (nodes[0], nodes[1])
+            _ = try await a.makeCircle("acme")
+            for i in 1...5 {
+                let key = try await a.makeKey("acme", scopes: ["events:publish"])
+                let reply = try await b.publish("acme", key: key, #"{"subject":"orders.o\#(i).updated"}"#)
+                #expect(reply.status == 201, "\(reply.body)")
+            }
+        }
+    }
+
     @Test func aStreamResumesOnAnotherNode() async throws {
         try await withNodes(2) { nodes in
             let (a, b) = (nodes[0], nodes[1])
@@ -176,7 +188,9 @@ import Testing
         let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
         let holders = [a.gateway.nodeID, b.gateway.nodeID]
         #expect(try await store.acquireLease("retention", holder: "intruder", until: now, now: now) == false)
-        let held = try await holders.asyncFilter { try await store.acquireLease("retention", holder: $0, until: Timestamp(milliseconds: now.milliseconds + 60_000), now: now) }
+        let held = try await holders.asyncFilter {
+            try await store.acquireLease("retention", holder: $0, until: Timestamp(milliseconds: now.milliseconds + 60_000), now: now)
+        }
         #expect(held.count == 1, "exactly one node holds the retention lease")
         try await a.stop()
         await a.gateway.store.shutdown()
