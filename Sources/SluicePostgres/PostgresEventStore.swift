@@ -60,7 +60,7 @@ public final class PostgresEventStore: EventStore {
     private init(location: PostgresLocation, options: DatabaseOptions, logger: Logger) throws {
         self.logger = logger
         self.options = options
-        connectDeadline = .seconds(5)
+        connectDeadline = .seconds(3)
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: try PostgresEventStore.poolTLS(options.tls))

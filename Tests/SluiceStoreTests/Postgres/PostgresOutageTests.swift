@@ -1,0 +1,84 @@
+import Foundation
+import SluiceCore
+import SluicePostgres
+import SluiceStore
+import SluiceTesting
+import Testing
+
+@testable import SluicePostgres
+
+private let acme = CircleID("acme")!
+private func at(_ milliseconds: Int64) -> Timestamp { Timestamp(milliseconds: milliseconds) }
+
+/// The database going away and coming back, and what a refusal may say.
+@Suite("PostgreSQL outages and settings", .timeLimit(.minutes(2))) struct PostgresOutageTests {
+    @Test func callsDuringAnOutageAnswerUnavailableAndWorkAgainAfterIt() async throws {
+        let cluster = try await PostgresCluster.launch()
+        let url = try await cluster.makeDatabase()
+        let store = try await PostgresEventStore.open(url: url, options: DatabaseOptions(poolSize: 2, statementTimeoutSeconds: 5, tls: .disable))
+        do {
+            _ = try await store.createCircle(acme, at: at(1))
+            try await cluster.stop()
+            let started = ContinuousClock.now
+            try await expectUnavailable { try await store.checkAvailable() }
+            try await expectUnavailable {
+                _ = try await store.append([AppendRequest(circle: acme, events: [EventInput(subject: Subject("a.b")!)])], at: at(2))
+            }
+            try await expectUnavailable { _ = try await store.events(in: acme, after: 0, limit: 10) }
+            #expect(ContinuousClock.now - started < .seconds(30), "refused promptly, never hanging")
+            try await cluster.start()
+            // The pool reconnects by itself (with its backoff): bounded retries.
+            var back = false
+            for _ in 0..<100 where !back {
+                back = (try? await store.checkAvailable()) != nil
+                if !back { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(back, "available again after the restart")
+            let outcome = try await store.append([AppendRequest(circle: acme, events: [EventInput(subject: Subject("a.b")!)])], at: at(3))
+            guard case .committed(let events)? = outcome.first else {
+                Issue.record("not committed after the restart: \(outcome)")
+                throw SluiceError.conflict("not committed")
+            }
+            #expect(events.map(\.sequence) == [1])
+        } catch {
+            await store.shutdown()
+            await cluster.remove()
+            throw error
+        }
+        await store.shutdown()
+        await cluster.remove()
+    }
+
+    @Test func aWrongPasswordIsRefusedWithoutRepeatingIt() async throws {
+        let cluster = try await PostgresCluster.shared()
+        let url = try await cluster.makeDatabase()
+        let wrong = "Wr0ng-Secret-Pa55"
+        let bad = url.replacingOccurrences(of: ":\(cluster.password)@", with: ":\(wrong)@")
+        #expect(bad != url)
+        do {
+            let store = try await PostgresEventStore.open(url: bad, options: DatabaseOptions(poolSize: 1, tls: .disable))
+            await store.shutdown()
+            Issue.record("a wrong password opened the store")
+        } catch {
+            let texts = [String(describing: error), String(reflecting: error), (error as? SluiceError)?.detail ?? ""]
+            #expect(texts.allSatisfy { !$0.contains(wrong) && !$0.contains(cluster.password) })
+            #expect((error as? SluiceError)?.code == "unavailable")
+        }
+    }
+
+    @Test func urlsArePercentDecodedAndRefusalsNameNoPassword() throws {
+        let location = try PostgresLocation(url: "postgresql://us%40er:p%3Ass%2Fw%40rd@db.example:6543/sluice_main")
+        #expect(location == PostgresLocation(user: "us@er", password: "p:ss/w@rd", host: "db.example", port: 6543, database: "sluice_main"))
+        let plain = try PostgresLocation(url: "postgres://sluice:secret@127.0.0.1/events")
+        #expect(plain == PostgresLocation(user: "sluice", password: "secret", host: "127.0.0.1", port: 5432, database: "events"))
+        let ipv6 = try PostgresLocation(url: "postgres://u:p@[::1]:5433/db")
+        #expect(ipv6.host == "::1" && ipv6.port == 5433)
+        for broken in [
+            "postgres://u:hunter2@host:99999/db", "postgres://u:hunter2@/db", "postgres://u:hunter2@host/", "postgres://host/db",
+            "postgres://u:hunter2@host/db?sslmode=require", "mysql://u:hunter2@host/db",
+        ] {
+            #expect(throws: SluiceError.self) { try PostgresLocation(url: broken) }
+            do { _ = try PostgresLocation(url: broken) } catch { #expect(!error.detail.contains("hunter2"), "\(broken)") }
+        }
+    }
+}
