@@ -101,9 +101,17 @@ public final class PostgresEventStore: EventStore {
     static func poolTLS(_ mode: DatabaseOptions.TLSMode) throws -> PostgresClient.Configuration.TLS {
         switch mode {
         case .disable: return .disable
-        case .prefer: return .prefer(.makeClientConfiguration())
+        case .prefer: return .prefer(opportunistic)
         case .require: return .require(.makeClientConfiguration())
         }
+    }
+
+    /// `prefer` encrypts when the server offers it without checking its
+    /// certificate (as libpq's `sslmode=prefer`); `require` verifies it.
+    static var opportunistic: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return configuration
     }
 
     /// The listener's own connection, outside the pool: it stays in LISTEN.
@@ -111,7 +119,7 @@ public final class PostgresEventStore: EventStore {
         let tls: PostgresConnection.Configuration.TLS
         switch options.tls {
         case .disable: tls = .disable
-        case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .prefer: tls = .prefer(try NIOSSLContext(configuration: PostgresEventStore.opportunistic))
         case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
         var configuration = PostgresConnection.Configuration(

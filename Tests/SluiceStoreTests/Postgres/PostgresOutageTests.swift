@@ -49,6 +49,39 @@ private func at(_ milliseconds: Int64) -> Timestamp { Timestamp(milliseconds: mi
         await cluster.remove()
     }
 
+    /// The statement timeout reaches every pooled connection: a call stuck
+    /// behind another session's lock is cancelled and answers unavailable.
+    @Test func aStatementPastTheTimeoutAnswersUnavailable() async throws {
+        let cluster = try await PostgresCluster.shared()
+        let url = try await cluster.makeDatabase()
+        let database = String(url.split(separator: "/").last ?? "")
+        let store = try await PostgresEventStore.open(url: url, options: DatabaseOptions(poolSize: 2, statementTimeoutSeconds: 0.5, tls: .disable))
+        do {
+            _ = try await store.createCircle(acme, at: at(1))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await cluster.execute("BEGIN; LOCK TABLE circle IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT", database: database)
+                }
+                for _ in 0..<100 {
+                    let held = try await cluster.execute(
+                        "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'circle' AND l.mode = 'AccessExclusiveLock' AND l.granted",
+                        database: database)
+                    if held.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                let started = ContinuousClock.now
+                try await expectUnavailable { _ = try await store.circles() }
+                #expect(ContinuousClock.now - started < .seconds(3), "cut off at the statement timeout, not after the lock")
+                try await group.waitForAll()
+            }
+            #expect(try await store.circleExists(acme))
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+    }
+
     @Test func aWrongPasswordIsRefusedWithoutRepeatingIt() async throws {
         let cluster = try await PostgresCluster.shared()
         let url = try await cluster.makeDatabase()
