@@ -40,14 +40,19 @@ public final class PostgresEventStore: EventStore {
         let store = try PostgresEventStore(location: location, options: options, logger: logger)
         let listener = WakeupListener(configuration: try store.connectionConfiguration(location), hub: store.wakeupHub, logger: logger)
         let client = store.client
+        let (started, starting) = AsyncStream.makeStream(of: Void.self)
         store.background.withLock { task in
             task = Task {
                 await withDiscardingTaskGroup { group in
-                    group.addTask { await client.run() }
                     group.addTask { await listener.run() }
+                    // The pool runs on this task itself, entered right after
+                    // the signal, so the first lease finds it running.
+                    starting.finish()
+                    await client.run()
                 }
             }
         }
+        for await _ in started {}
         do {
             try await store.migrate()
         } catch {
