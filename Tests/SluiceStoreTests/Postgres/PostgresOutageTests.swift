@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SluiceCore
 import SluicePostgres
 import SluiceStore
@@ -99,6 +100,27 @@ private func at(_ milliseconds: Int64) -> Timestamp { Timestamp(milliseconds: mi
         }
     }
 
+    /// Every log line of the engine and of postgres-nio, at trace level,
+    /// with the right password and a wrong one: neither appears.
+    @Test func noLogLineHoldsThePassword() async throws {
+        let cluster = try await PostgresCluster.shared()
+        let url = try await cluster.makeDatabase()
+        let lines = LogCapture()
+        var logger = Logger(label: "sluice-test") { _ in LineHandler(lines: lines) }
+        logger.logLevel = .trace
+        let store = try await PostgresEventStore.open(url: url, options: DatabaseOptions(poolSize: 2, tls: .disable), logger: logger)
+        _ = try await store.createCircle(acme, at: at(1))
+        _ = try await store.append([AppendRequest(circle: acme, events: [EventInput(subject: Subject("a.b")!)])], at: at(2))
+        await store.shutdown()
+        let wrong = "An0ther-Secret-Pa55"
+        let bad = url.replacingOccurrences(of: ":\(cluster.password)@", with: ":\(wrong)@")
+        if let opened = try? await PostgresEventStore.open(url: bad, options: DatabaseOptions(poolSize: 1, tls: .disable), logger: logger) {
+            await opened.shutdown()
+        }
+        #expect(!lines.all.isEmpty, "postgres-nio logged at trace level")
+        #expect(!lines.text.contains(cluster.password) && !lines.text.contains(wrong))
+    }
+
     @Test func urlsArePercentDecodedAndRefusalsNameNoPassword() throws {
         let location = try PostgresLocation(url: "postgresql://us%40er:p%3Ass%2Fw%40rd@db.example:6543/sluice_main")
         #expect(location == PostgresLocation(user: "us@er", password: "p:ss/w@rd", host: "db.example", port: 6543, database: "sluice_main"))
@@ -113,5 +135,22 @@ private func at(_ milliseconds: Int64) -> Timestamp { Timestamp(milliseconds: mi
             #expect(throws: SluiceError.self) { try PostgresLocation(url: broken) }
             do { _ = try PostgresLocation(url: broken) } catch { #expect(!error.detail.contains("hunter2"), "\(broken)") }
         }
+    }
+}
+
+/// Writes each log line, with its metadata, to a capture.
+private struct LineHandler: LogHandler {
+    let lines: LogCapture
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        lines.append("\(event.level) \(event.message) \(merged)")
     }
 }
