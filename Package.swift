@@ -155,7 +155,10 @@ let package = Package(
             name: "SluiceCryptoTests", dependencies: ["SluiceCrypto", "SluiceCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "SluiceStoreTests",
-            dependencies: ["SluiceStore", "SluiceSQLite", "SluiceCore", "SluicePostgres", "SluiceTesting"],
+            dependencies: [
+                "SluiceStore", "SluiceSQLite", "SluiceCore", "SluicePostgres", "SluiceTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

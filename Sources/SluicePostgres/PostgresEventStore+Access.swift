@@ -40,7 +40,9 @@ extension PostgresEventStore {
                 }
                 group.addTask {
                     try await Task.sleep(for: connectDeadline)
-                    guard leased.isSet else { throw SluiceError.unavailable("the database is unreachable") }
+                    guard leased.isSet else {
+                        throw SluiceError.unavailable("cannot connect to the database (is it running, and are its user and password right?)")
+                    }
                     try await Task.sleep(for: workDeadline)
                     throw SluiceError.unavailable("the database did not answer in time")
                 }

@@ -40,14 +40,19 @@ public final class PostgresEventStore: EventStore {
         let store = try PostgresEventStore(location: location, options: options, logger: logger)
         let listener = WakeupListener(configuration: try store.connectionConfiguration(location), hub: store.wakeupHub, logger: logger)
         let client = store.client
+        let (started, starting) = AsyncStream.makeStream(of: Void.self)
         store.background.withLock { task in
             task = Task {
                 await withDiscardingTaskGroup { group in
-                    group.addTask { await client.run() }
                     group.addTask { await listener.run() }
+                    // The pool runs on this task itself, entered right after
+                    // the signal, so the first lease finds it running.
+                    starting.finish()
+                    await client.run()
                 }
             }
         }
+        for await _ in started {}
         do {
             try await store.migrate()
         } catch {
@@ -60,7 +65,7 @@ public final class PostgresEventStore: EventStore {
     private init(location: PostgresLocation, options: DatabaseOptions, logger: Logger) throws {
         self.logger = logger
         self.options = options
-        connectDeadline = .seconds(5)
+        connectDeadline = .seconds(3)
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: try PostgresEventStore.poolTLS(options.tls))
@@ -101,9 +106,17 @@ public final class PostgresEventStore: EventStore {
     static func poolTLS(_ mode: DatabaseOptions.TLSMode) throws -> PostgresClient.Configuration.TLS {
         switch mode {
         case .disable: return .disable
-        case .prefer: return .prefer(.makeClientConfiguration())
+        case .prefer: return .prefer(opportunistic)
         case .require: return .require(.makeClientConfiguration())
         }
+    }
+
+    /// `prefer` encrypts when the server offers it without checking its
+    /// certificate (as libpq's `sslmode=prefer`); `require` verifies it.
+    static var opportunistic: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return configuration
     }
 
     /// The listener's own connection, outside the pool: it stays in LISTEN.
@@ -111,7 +124,7 @@ public final class PostgresEventStore: EventStore {
         let tls: PostgresConnection.Configuration.TLS
         switch options.tls {
         case .disable: tls = .disable
-        case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .prefer: tls = .prefer(try NIOSSLContext(configuration: PostgresEventStore.opportunistic))
         case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
         var configuration = PostgresConnection.Configuration(

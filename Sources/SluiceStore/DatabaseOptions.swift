@@ -6,7 +6,7 @@ public struct DatabaseOptions: Sendable, Equatable {
     public enum TLSMode: String, Sendable, CaseIterable {
         /// Never: a database on loopback or a private network.
         case disable
-        /// When the server offers it, else in the clear.
+        /// When the server offers it (its certificate unchecked), else in the clear.
         case prefer
         /// Always, with the server's certificate verified.
         case require
