@@ -69,7 +69,6 @@ import Testing
         stream.close()
         log.close()
         try await observer.stop()
-        await observer.gateway.store.shutdown()
     }
 
     @Test func theDatabaseStoppedAndStartedWhileStreamsAreOpenLosesNothing() async throws {
@@ -106,7 +105,7 @@ import Testing
         } catch {
             Issue.record(error)
         }
-        for node in nodes { try? await node.stop(); await node.gateway.store.shutdown() }
+        for node in nodes { try? await node.stop() }
         await cluster.remove()
     }
 
@@ -131,11 +130,9 @@ import Testing
         #expect(ids.count == 10, "each delivery attempted by one node: \(ids)")
         // The node that delivers stops; the other takes the subscription over.
         try await a.stop()
-        await a.gateway.store.shutdown()
         for i in 11...15 { try await b.publish("acme", key: key, #"{"subject":"orders.o\#(i).updated"}"#) }
         #expect(await eventually(15) { Set(receiver.requests("/hook").compactMap(\.webhookID)).count == 15 })
         try await receiver.stop()
         try await b.stop()
-        await b.gateway.store.shutdown()
     }
 }

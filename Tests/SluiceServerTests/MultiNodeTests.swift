@@ -193,9 +193,7 @@ import Testing
         }
         #expect(held.count == 1, "exactly one node holds the retention lease")
         try await a.stop()
-        await a.gateway.store.shutdown()
         try await b.stop()
-        await b.gateway.store.shutdown()
     }
 
     @Test func twoNodesStartingAtOnceOnAnEmptyDatabaseBothComeUp() async throws {
@@ -208,9 +206,7 @@ import Testing
         #expect(try await a.request(.GET, "/readyz").status == 200)
         #expect(try await b.request(.GET, "/readyz").status == 200)
         try await a.stop()
-        await a.gateway.store.shutdown()
         try await b.stop()
-        await b.gateway.store.shutdown()
     }
 }
 
@@ -225,12 +221,11 @@ extension MultiNodeTests {
             for _ in 0..<count { nodes.append(try await TestServer.start { $0.database = database }) }
             try await body(nodes)
         } catch {
-            for node in nodes { try? await node.stop(); await node.gateway.store.shutdown() }
+            for node in nodes { try? await node.stop() }
             throw error
         }
         for node in nodes {
             try await node.stop()
-            await node.gateway.store.shutdown()
         }
     }
 
