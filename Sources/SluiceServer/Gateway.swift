@@ -93,13 +93,15 @@ public struct Gateway: Sendable {
     ) async throws {
         if let admin = configuration.adminKey {
             let digest = admin.secretDigest
-            if let existing = try await store.key(id: admin.id) {
-                guard existing.circle == nil, existing.revokedAt == nil, existing.secretDigest == digest else {
-                    throw SluiceError.invalidConfiguration("SLUICE_ADMIN_KEY: its id is taken by another key")
-                }
+            if try await installed(admin.id, digest: digest, in: store) { return }
+            do {
+                try await store.insertKey(platformRecord(id: admin.id, digest: digest, at: at))
+            } catch {
+                // Another node starting on the same database at the same
+                // moment may have installed the same key first.
+                guard try await installed(admin.id, digest: digest, in: store) else { throw error }
                 return
             }
-            try await store.insertKey(platformRecord(id: admin.id, digest: digest, at: at))
             logger.notice("platform key from SLUICE_ADMIN_KEY installed", metadata: ["key_id": "\(admin.id)"])
             return
         }
@@ -108,6 +110,16 @@ public struct Gateway: Sendable {
         let token = APIKeyToken.generate(using: &generator)
         try await store.insertKey(platformRecord(id: token.id, digest: token.secretDigest, at: at))
         printKey(token.text)
+    }
+
+    /// Whether `id` is already the live platform key with `digest`; throws
+    /// when the id belongs to another key.
+    private static func installed(_ id: String, digest: String, in store: any EventStore) async throws -> Bool {
+        guard let existing = try await store.key(id: id) else { return false }
+        guard existing.circle == nil, existing.revokedAt == nil, existing.secretDigest == digest else {
+            throw SluiceError.invalidConfiguration("SLUICE_ADMIN_KEY: its id is taken by another key")
+        }
+        return true
     }
 
     static func platformRecord(id: String, digest: String, at: Timestamp) -> APIKeyRecord {

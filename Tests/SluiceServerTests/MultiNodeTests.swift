@@ -208,6 +208,25 @@ import Testing
         try await a.stop()
         try await b.stop()
     }
+
+    @Test func twoNodesStartingAtOnceWithOneAdminKeyBothComeUpWithIt() async throws {
+        let database = try await PostgresCluster.shared().makeDatabase()
+        var generator = SystemRandomNumberGenerator()
+        let admin = APIKeyToken.generate(using: &generator)
+        async let first = TestServer.start {
+            $0.database = database; $0.adminKey = admin
+        }
+        async let second = TestServer.start {
+            $0.database = database; $0.adminKey = admin
+        }
+        let (a, b) = try await (first, second)
+        for node in [a, b] {
+            #expect(try await node.request(.GET, "/api/circles", key: admin.text).status == 200)
+        }
+        #expect(try await a.gateway.store.keys(in: nil).map(\.id) == [admin.id], "one platform key, installed once")
+        try await a.stop()
+        try await b.stop()
+    }
 }
 
 extension MultiNodeTests {
