@@ -1,12 +1,17 @@
-/// Lets a caller learn the moment its batch joins the queue of the next
-/// group commit (`IngestPipeline.submit`), before the commit: the read-ahead
-/// of pipelined requests starts the next request of a connection then, so
-/// both share one commit and keep their order.
-public enum IngestOrder {
-    /// Called once the task's batch is queued.
-    @TaskLocal public static var onQueued: (@Sendable () -> Void)?
-    /// Queues without waking the writer: the caller queues several batches
-    /// one after another and then calls `IngestPipeline.wakeWriter()`, so the
-    /// writer does not start a commit with only the first.
-    @TaskLocal public static var holdsWriter = false
+/// How a batch joins the queue of the next group commit when the caller
+/// queues several in a row (the read-ahead of pipelined requests): it learns
+/// the moment its batch is queued, before the commit, so the next request of
+/// the connection starts then and both keep their order; and it may leave
+/// the writer asleep until the last of them is queued
+/// (`IngestPipeline.wakeWriter()`), so one commit takes them all.
+public struct IngestOrder: Sendable {
+    /// Queue without waking the writer; the caller wakes it.
+    public let holdsWriter: Bool
+    /// Called once the batch is queued.
+    public let onQueued: @Sendable () -> Void
+
+    public init(holdsWriter: Bool, onQueued: @escaping @Sendable () -> Void) {
+        self.holdsWriter = holdsWriter
+        self.onQueued = onQueued
+    }
 }

@@ -62,10 +62,9 @@ public final class IngestPipeline: Service, Sendable {
 
     /// Queues one request for the next group commit; returns how it ended,
     /// once committed and handed to the hub.
-    func submit(_ request: AppendRequest) async throws -> AppendOutcome {
+    func submit(_ request: AppendRequest, order: IngestOrder? = nil) async throws -> AppendOutcome {
         let events = request.events
-        let queued = IngestOrder.onQueued
-        let holdsWriter = IngestOrder.holdsWriter
+        let holdsWriter = order?.holdsWriter ?? false
         return try await withCheckedThrowingContinuation { continuation in
             let wake: CheckedContinuation<Void, Never>? = state.withLock { state in
                 guard !state.stopped else {
@@ -79,7 +78,7 @@ public final class IngestPipeline: Service, Sendable {
                 return state.wakeWriter
             }
             wake?.resume()
-            queued?()
+            order?.onQueued()
         }
     }
 

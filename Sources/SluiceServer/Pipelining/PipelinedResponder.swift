@@ -34,8 +34,6 @@ enum PipelinedResponder {
             guard let readAhead, !followers.isEmpty else {
                 return try await write(respond(request, channel, responder, logger), to: responseWriter)
             }
-            // Both run as child tasks: a task-local value may not be bound in
-            // a task while an `async let` child of it runs.
             let first = IngestTurn()
             async let followersAnswered: Void = answer(followers, after: first, ingest, readAhead, channel, responder, logger)
             async let own = queued(request, turn: first, channel, responder, logger)
@@ -87,19 +85,17 @@ enum PipelinedResponder {
         _ logger: Logger
     ) async throws -> Response {
         defer { turn.pass() }
-        return try await IngestOrder.$holdsWriter.withValue(true) {
-            try await IngestOrder.$onQueued.withValue({ turn.pass() }) {
-                try await respond(request, channel, responder, logger)
-            }
-        }
+        return try await respond(request, channel, responder, logger, order: IngestOrder(holdsWriter: true) { turn.pass() })
     }
 
     /// What the router answers; an error that escapes the middleware is a
     /// bare 500 (a request that could not be parsed is Hummingbird's to answer).
     private static func respond(
-        _ request: Request, _ channel: any Channel, _ responder: some HTTPResponder<SluiceRequestContext>, _ logger: Logger
+        _ request: Request, _ channel: any Channel, _ responder: some HTTPResponder<SluiceRequestContext>, _ logger: Logger,
+        order: IngestOrder? = nil
     ) async throws -> Response {
-        let context = SluiceRequestContext(source: .init(channel: channel, logger: logger))
+        var context = SluiceRequestContext(source: .init(channel: channel, logger: logger))
+        context.ingestOrder = order
         do {
             return try await responder.respond(to: request, context: context)
         } catch let error as HTTPParserError {

@@ -35,7 +35,7 @@ struct EventRoutes {
                 events.count == 1 ? "the key may not publish this subject" : "events[\(i)]: the key may not publish this subject")
         }
         let claim = key.map { IdempotencyKey.claim($0, credential: principal.credential, body: body.readableBytesView) }
-        let answer = try await gateway.ingest.publish(events, to: circle, idempotency: claim)
+        let answer = try await gateway.ingest.publish(events, to: circle, idempotency: claim, order: context.ingestOrder)
         if !answer.replayed { gateway.metrics.batchCommitted(arrival: context.arrival) }
         var response = RequestParsing.json(.object([("ids", .array(answer.ids.map { .string(String($0)) }))]), status: .created)
         if answer.replayed { response.headers[IdempotencyKey.replayedHeader] = "true" }
