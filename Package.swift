@@ -69,7 +69,10 @@ let package = Package(
         // executable and the test harness; the server sees only the protocol.
         .target(
             name: "SluiceStorage",
-            dependencies: ["SluiceCore", "SluiceStore", "SluiceSQLite", "SluicePostgres"],
+            dependencies: [
+                "SluiceCore", "SluiceStore", "SluiceSQLite", "SluicePostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Subscriptions, fan-out, replay and backpressure; no HTTP.
@@ -152,7 +155,10 @@ let package = Package(
             name: "SluiceCryptoTests", dependencies: ["SluiceCrypto", "SluiceCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "SluiceStoreTests",
-            dependencies: ["SluiceStore", "SluiceSQLite", "SluiceCore"],
+            dependencies: [
+                "SluiceStore", "SluiceSQLite", "SluiceCore", "SluicePostgres", "SluiceTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -145,7 +145,24 @@ extension Hub {
     /// - Parameter resumeAfter: the sequence from `Last-Event-ID`, or nil for
     ///   live only (run streams always start from their history).
     public func open(_ spec: StreamSpec, resumeAfter: Int64?, lastEventIDText: String?, store: any EventStore) async throws -> EventStream {
-        if resumeAfter == nil, spec.run == nil, let live = try openLive(spec, store: store) { return live }
+        guard let slots, let maximum = spec.maximumConnections, case .shareToken(let jti) = spec.credential else {
+            return try await open(spec, resumeAfter: resumeAfter, lastEventIDText: lastEventIDText, store: store, slot: nil)
+        }
+        // Counted over every node: the slot is taken before the stream is
+        // registered and given back if it never opens.
+        guard let slot = try await slots.acquire(jti: jti, maximum: maximum) else { throw SluiceError.tooManyConnections() }
+        do {
+            return try await open(spec, resumeAfter: resumeAfter, lastEventIDText: lastEventIDText, store: store, slot: slot)
+        } catch {
+            slots.release(slot)
+            throw error
+        }
+    }
+
+    private func open(
+        _ spec: StreamSpec, resumeAfter: Int64?, lastEventIDText: String?, store: any EventStore, slot: Int64?
+    ) async throws -> EventStream {
+        if resumeAfter == nil, spec.run == nil, let live = try openLive(spec, store: store, slot: slot) { return live }
         let bounds = try await store.bounds(of: spec.circle)
         if let resumeAfter, resumeAfter > bounds.latest {
             throw SluiceError.invalidField("last_event_id", "is beyond the newest event of this stream")
@@ -156,7 +173,7 @@ extension Hub {
             if (resumeAfter ?? 0) > 0 { reset = bounds.trimmedThrough + 1 }
             cursor = bounds.trimmedThrough
         }
-        let subscription = try register(spec, cursor: cursor)
+        let subscription = try register(spec, cursor: cursor, newest: bounds.latest, slot: slot)
         // Events committed between reading the bounds and registering are in
         // the log; replaying from `cursor` picks them up (duplicates are dropped).
         return EventStream(
@@ -167,8 +184,15 @@ extension Hub {
     /// Opens a live-only stream without touching the store, when the hub knows
     /// the circle's newest sequence; nil otherwise (use `open`). Throws what
     /// registration throws (429, shutting down).
+    /// A stream whose connections are counted over every node needs a slot
+    /// from the store first, so it is never opened here.
     public func openLive(_ spec: StreamSpec, store: any EventStore) throws(SluiceError) -> EventStream? {
-        guard let (subscription, _) = try registerLive(spec) else { return nil }
+        if slots != nil, spec.maximumConnections != nil { return nil }
+        return try openLive(spec, store: store, slot: nil)
+    }
+
+    private func openLive(_ spec: StreamSpec, store: any EventStore, slot: Int64?) throws(SluiceError) -> EventStream? {
+        guard let (subscription, _) = try registerLive(spec, slot: slot) else { return nil }
         return EventStream(subscription: subscription, hub: self, store: store, preamble: livePreamble(spec), replayFrom: nil)
     }
 

@@ -8,12 +8,12 @@ import Synchronization
 /// Each event is rendered once per face, naming mode and id style; those bytes
 /// are shared by every subscriber that reads through them.
 public final class Hub: Sendable {
-    private struct CircleStreams: Sendable {
+    struct CircleStreams: Sendable {
         var index = SubjectTrie<UInt64>()
         var members: [UInt64: Subscription] = [:]
     }
 
-    private struct State: Sendable {
+    struct State: Sendable {
         var nextID: UInt64 = 1
         var circles: [CircleID: CircleStreams] = [:]
         var byCredential: [Principal.Credential: Set<UInt64>] = [:]
@@ -26,7 +26,7 @@ public final class Hub: Sendable {
         var renderSlots: [FrameRenderer.Key: Int] = [:]
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
     /// The preambles of live-only streams by what they show: the many viewers
     /// of one widget get the same bytes, rendered once.
     let livePreambles = Mutex<[LivePreambleKey: [UInt8]]>([:])
@@ -36,42 +36,67 @@ public final class Hub: Sendable {
     public let circleLimits: CircleLimits
     /// Where stream metrics go (the server's `SluiceMetrics`).
     public let figures: any HubFigures
+    /// Whether other nodes commit to the same log (a shared store): then
+    /// events arrive from this node's ingest and from the `EventFollower`,
+    /// and the hub takes each circle's events strictly in sequence, once.
+    public let followsStore: Bool
+    /// Circles whose log the `EventFollower` should read (a gap was seen).
+    public let followRequests = FollowRequests()
+    /// A share token's streams counted over every node (a shared store only).
+    public let slots: ConnectionSlots?
+    /// Serializes delivery when events come from two paths, so each
+    /// subscriber's queue receives a circle's events in sequence order.
+    let deliveryOrder = Mutex(())
 
     public init(
         policies: PolicyStore, limits: HubLimits = HubLimits(), circleLimits: CircleLimits = CircleLimits(),
-        figures: any HubFigures = NoHubFigures()
+        figures: any HubFigures = NoHubFigures(), followsStore: Bool = false, slots: ConnectionSlots? = nil
     ) {
         self.policies = policies
         self.limits = limits
         self.circleLimits = circleLimits
         self.figures = figures
+        self.followsStore = followsStore
+        self.slots = slots
     }
 
     /// Registers a stream whose history ends at `cursor`. Live events are held
     /// from this moment, so nothing committed afterwards can be missed.
     /// Throws 429 when the credential has `maximumConnections` streams open,
     /// or the circle its cap of open streams.
-    func register(_ spec: StreamSpec, cursor: Int64) throws(SluiceError) -> Subscription {
+    /// `newest` is the circle's newest committed sequence read before: when
+    /// the hub follows a shared store and does not know the circle yet, it
+    /// starts following it there.
+    func register(_ spec: StreamSpec, cursor: Int64, newest: Int64? = nil, slot: Int64? = nil) throws(SluiceError) -> Subscription {
         let cap = circleLimits.streamCap(spec.circle)
+        let follows = followsStore
         return try state.withLock { (state) throws(SluiceError) -> Subscription in
-            try Hub.insert(spec, cursor: cursor, into: &state, limits: limits, circleCap: cap, figures: figures)
+            let subscription = try Hub.insert(spec, cursor: cursor, into: &state, limits: limits, circleCap: cap, figures: figures, slot: slot)
+            if follows, let newest, state.latest[spec.circle] == nil { state.latest[spec.circle] = newest }
+            return subscription
         }
     }
 
     /// Registers a live-only stream at the newest published sequence, in the
     /// same critical section as `publish`, so no event can fall between; nil
     /// when the hub does not know the circle's newest sequence.
-    func registerLive(_ spec: StreamSpec) throws(SluiceError) -> (Subscription, Int64)? {
+    func registerLive(_ spec: StreamSpec, slot: Int64? = nil) throws(SluiceError) -> (Subscription, Int64)? {
         let cap = circleLimits.streamCap(spec.circle)
         return try state.withLock { (state) throws(SluiceError) -> (Subscription, Int64)? in
             guard let latest = state.latest[spec.circle] else { return nil }
-            return (try Hub.insert(spec, cursor: latest, into: &state, limits: limits, circleCap: cap, figures: figures), latest)
+            return (try Hub.insert(spec, cursor: latest, into: &state, limits: limits, circleCap: cap, figures: figures, slot: slot), latest)
         }
     }
 
-    /// Tells the hub a circle's newest committed sequence (at start, and 0 for a new circle).
+    /// Tells the hub a circle's newest committed sequence (at start, and 0 for
+    /// a new circle). When following a shared store, a circle the hub already
+    /// follows keeps its place: moving it could skip or repeat events.
     public func seed(_ circle: CircleID, latest: Int64) {
-        state.withLock { $0.latest[circle] = latest }
+        let follows = followsStore
+        state.withLock { state in
+            if follows, state.latest[circle] != nil { return }
+            state.latest[circle] = latest
+        }
     }
 
     /// Forgets a deleted circle.
@@ -81,7 +106,8 @@ public final class Hub: Sendable {
     }
 
     private static func insert(
-        _ spec: StreamSpec, cursor: Int64, into state: inout State, limits: HubLimits, circleCap: Int, figures: any HubFigures
+        _ spec: StreamSpec, cursor: Int64, into state: inout State, limits: HubLimits, circleCap: Int, figures: any HubFigures,
+        slot: Int64?
     ) throws(SluiceError) -> Subscription {
         guard !state.closed else { throw SluiceError.unavailable() }
         if let maximum = spec.maximumConnections, (state.byCredential[spec.credential]?.count ?? 0) >= maximum {
@@ -94,9 +120,10 @@ public final class Hub: Sendable {
         let id = state.nextID
         state.nextID += 1
         let key = FrameRenderer.Key(face: spec.face, naming: spec.naming, opaque: spec.opaqueIDs)
-        let slot = state.renderSlots[key] ?? state.renderSlots.count
-        state.renderSlots[key] = slot
-        let subscription = Subscription(id: id, spec: spec, cursor: cursor, limits: limits, renderSlot: slot, figures: figures)
+        let renderSlot = state.renderSlots[key] ?? state.renderSlots.count
+        state.renderSlots[key] = renderSlot
+        let subscription = Subscription(
+            id: id, spec: spec, cursor: cursor, limits: limits, renderSlot: renderSlot, figures: figures, connectionSlot: slot)
         // Mutated in place through the dictionary, so neither the trie nor the
         // member table is copied per registration.
         for pattern in spec.indexPatterns { state.circles[spec.circle, default: CircleStreams()].index.insert(pattern, id) }
@@ -109,8 +136,8 @@ public final class Hub: Sendable {
     /// Removes a stream from every index (its writer has ended).
     func unregister(_ subscription: Subscription) {
         let spec = subscription.spec
-        state.withLock { state in
-            guard state.all.removeValue(forKey: subscription.id) != nil else { return }
+        let removed = state.withLock { state -> Bool in
+            guard state.all.removeValue(forKey: subscription.id) != nil else { return false }
             figures.streamClosed(spec.kind)
             if state.circles[spec.circle] != nil {
                 for pattern in spec.indexPatterns { state.circles[spec.circle]?.index.remove(pattern, subscription.id) }
@@ -119,13 +146,16 @@ public final class Hub: Sendable {
             }
             state.byCredential[spec.credential]?.remove(subscription.id)
             if state.byCredential[spec.credential]?.isEmpty == true { state.byCredential[spec.credential] = nil }
+            return true
         }
+        if removed, let slot = subscription.connectionSlot { slots?.release(slot) }
     }
 
     /// Fans committed events out, in commit order. Called only after the
     /// durable commit.
     public func publish(_ events: [StoredEvent]) {
         guard !events.isEmpty else { return }
+        if followsStore { return publishInOrder(events, completeAfter: nil) }
         let committedAt = ContinuousClock.now
         figures.eventsCommitted(events.count)
         let policySet = policies.snapshot
@@ -151,7 +181,7 @@ public final class Hub: Sendable {
         }
     }
 
-    private func deliver(_ event: StoredEvent, to subscribers: [Subscription], policies: PolicySet, committedAt: ContinuousClock.Instant) {
+    func deliver(_ event: StoredEvent, to subscribers: [Subscription], policies: PolicySet, committedAt: ContinuousClock.Instant) {
         var renderer = FrameRenderer(event: event, policies: policies)
         let progressOf = event.input.kind == "progress" ? event.input.invocationID : nil
         for subscriber in subscribers {

@@ -174,7 +174,18 @@ public final class IngestPipeline: Service, Sendable {
             for pending in group.dropFirst(results.count) { pending.continuation.resume(throwing: SluiceError.internalError) }
         } catch {
             logger.error("event commit failed", metadata: ["error": "\(type(of: error))"])
-            for pending in group { pending.continuation.resume(throwing: SluiceError.internalError) }
+            let answer = Self.commitFailure(error, sharedStore: store.isShared)
+            for pending in group { pending.continuation.resume(throwing: answer) }
         }
+    }
+
+    /// What publishers hear when a commit fails: on one SQLite file, a bare
+    /// internal error; on a shared store, whose database may have gone away,
+    /// the store's own contract error (such as `unavailable`), and
+    /// `unavailable` for anything else, so the publisher retries later.
+    static func commitFailure(_ error: any Error, sharedStore: Bool) -> SluiceError {
+        guard sharedStore else { return SluiceError.internalError }
+        if let error = error as? SluiceError { return error }
+        return SluiceError.unavailable("the database is not reachable")
     }
 }

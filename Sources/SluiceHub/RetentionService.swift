@@ -6,6 +6,8 @@ import SluiceStore
 
 /// Retention per circle (max events, max age), applied in the background in
 /// short write transactions of its own, so ingest is never blocked for long.
+/// On a shared store it runs on one node at a time: a pass runs only while
+/// this node holds the `retention` lease, renewed each pass.
 public struct RetentionService<C: Clock>: Service where C.Duration == Duration {
     let store: any EventStore
     let maximumEvents: Int?
@@ -14,11 +16,21 @@ public struct RetentionService<C: Clock>: Service where C.Duration == Duration {
     let clock: C
     let now: @Sendable () -> Timestamp
     let logger: Logger
+    /// The lease a pass needs (a shared store); nil on SQLite's one node.
+    let lease: NodeLease?
 
+    /// `holder` is this node's id; with a shared store, passes then need the
+    /// `retention` lease, which lives for two intervals (at least 30 s).
     public init(
         store: any EventStore, maximumEvents: Int?, maximumAge: Duration?, interval: Duration, clock: C,
-        now: @escaping @Sendable () -> Timestamp, logger: Logger
+        now: @escaping @Sendable () -> Timestamp, logger: Logger, holder: String? = nil
     ) {
+        if let holder, store.isShared {
+            let lifetime = max(30_000, 2 * (interval.components.seconds &* 1000 &+ interval.components.attoseconds / 1_000_000_000_000_000))
+            self.lease = NodeLease(name: "retention", holder: holder, lifetimeMilliseconds: lifetime, store: store, now: now)
+        } else {
+            self.lease = nil
+        }
         self.store = store
         self.maximumEvents = maximumEvents
         self.maximumAge = maximumAge
@@ -60,9 +72,11 @@ public struct RetentionService<C: Clock>: Service where C.Duration == Duration {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelledOrShuttingDown {
                 try await clock.sleep(for: interval)
+                if let lease, (try? await lease.hold()) != true { continue }
                 await applyLogged()
             }
         }
+        await lease?.release()
     }
 
     private func applyLogged() async {

@@ -27,9 +27,16 @@ public final class Subscription: Sendable {
     let filtersOnDelivery: Bool
     /// Where delivery, coalescing and cut-off are counted.
     let figures: any HubFigures
+    /// The connection slot taken in the store for this stream (a share token
+    /// on a shared store), given back when the stream ends.
+    let connectionSlot: Int64?
 
-    init(id: UInt64, spec: StreamSpec, cursor: Int64, limits: HubLimits, renderSlot: Int, figures: any HubFigures = NoHubFigures()) {
+    init(
+        id: UInt64, spec: StreamSpec, cursor: Int64, limits: HubLimits, renderSlot: Int, figures: any HubFigures = NoHubFigures(),
+        connectionSlot: Int64? = nil
+    ) {
         self.id = id
+        self.connectionSlot = connectionSlot
         self.spec = spec
         self.renderSlot = renderSlot
         self.figures = figures

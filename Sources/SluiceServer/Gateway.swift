@@ -24,6 +24,11 @@ public struct Gateway: Sendable {
     public let metrics: SluiceMetrics
     public let logger: Logger
     public let now: @Sendable () -> Date
+    /// This process's random id among the nodes of a shared store: the
+    /// holder of its leases and connection slots.
+    public let nodeID: String
+    /// Whether the shared database answered lately (kept by `ReadinessProbe`).
+    public let readiness: StoreReadiness
 
     var timestamp: Timestamp { Timestamp(milliseconds: Int64(now().timeIntervalSince1970 * 1000)) }
 
@@ -59,8 +64,10 @@ public struct Gateway: Sendable {
             throw SluiceError.invalidConfiguration("policies: \(error.detail)")
         }
         let metrics = SluiceMetrics()
+        let nodeID = "node-" + UUID().uuidString.lowercased()
         let hub = Hub(
-            policies: policies, limits: configuration.hub, circleLimits: CircleLimits(defaults: configuration.fairness), figures: metrics)
+            policies: policies, limits: configuration.hub, circleLimits: CircleLimits(defaults: configuration.fairness), figures: metrics,
+            followsStore: store.isShared, slots: store.isShared ? ConnectionSlots(store: store, holder: nodeID, now: stamp) : nil)
         hub.circleLimits.replaceOverrides(try await store.circleLimits())
         for circle in try await store.circles() {
             hub.seed(circle.id, latest: try await store.bounds(of: circle.id).latest)
@@ -68,11 +75,15 @@ public struct Gateway: Sendable {
         let ingest = IngestPipeline(store: store, hub: hub, now: stamp, logger: logger)
         let caches = CredentialCaches(store: store, circles: circles, keys: keys, shares: shares, hub: hub, logger: logger)
         let changes = ChangeFeed(store: store, cursor: cursor, observers: [caches])
+        // Everything above read the database: it answers now.
+        let readiness = StoreReadiness()
+        readiness.record(available: true)
         return Gateway(
             configuration: configuration, store: store, hub: hub, policies: policies, ingest: ingest, keys: keys, circles: circles,
             changes: changes,
             authenticator: Authenticator(keys: keys, sessions: SessionAuthority(issuers: configuration.issuers), now: now),
-            shares: shares, opaqueIDs: OpaqueEventID(secret: opaqueSecret), metrics: metrics, logger: logger, now: now)
+            shares: shares, opaqueIDs: OpaqueEventID(secret: opaqueSecret), metrics: metrics, logger: logger, now: now, nodeID: nodeID,
+            readiness: readiness)
     }
 
     /// First start on an empty database creates a platform key and prints it

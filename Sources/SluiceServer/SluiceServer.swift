@@ -77,7 +77,8 @@ public struct SluiceServer: Sendable {
         let retention = RetentionService(
             store: gateway.store, maximumEvents: configuration.retentionMaxEvents,
             maximumAge: configuration.retentionMaxAgeSeconds.map { .seconds($0) },
-            interval: .seconds(configuration.retentionIntervalSeconds), clock: clock, now: { gateway.timestamp }, logger: logger)
+            interval: .seconds(configuration.retentionIntervalSeconds), clock: clock, now: { gateway.timestamp }, logger: logger,
+            holder: gateway.nodeID)
         let keyUsage = KeyUsageService(
             ring: gateway.keys, store: gateway.store, interval: .seconds(configuration.keyRefreshSeconds), clock: clock, logger: logger)
         let circleLimits = CircleLimitsWatcher(
@@ -93,7 +94,13 @@ public struct SluiceServer: Sendable {
             hub: gateway.hub, heartbeat: .seconds(configuration.heartbeatSeconds), clock: clock, now: gateway.now)
         let webhooks = WebhookDeliveryService(
             store: gateway.store, policies: gateway.policies, settings: configuration.webhooks, clock: clock, now: { gateway.timestamp },
-            logger: logger)
+            logger: logger, holder: gateway.nodeID)
+        let follower = EventFollower(hub: gateway.hub, store: gateway.store, clock: clock, logger: logger)
+        let probe = ReadinessProbe(
+            store: gateway.store, readiness: gateway.readiness, interval: .seconds(1), clock: clock, logger: logger)
+        // Services of a shared store (contract section 11); each only waits for shutdown on SQLite.
+        var nodeServices: [any Service] = [follower, probe]
+        if let slots = gateway.hub.slots { nodeServices.append(ConnectionSlotKeeper(slots: slots, clock: clock, logger: logger)) }
         return ServiceGroup(
             configuration: .init(
                 services: [
@@ -107,7 +114,7 @@ public struct SluiceServer: Sendable {
                     .init(service: circleLimits),
                     .init(service: idempotencyExpiry),
                     .init(service: webhooks),
-                ] + extraServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                ] + (nodeServices + extraServices).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: logger))
     }

@@ -164,9 +164,16 @@ public protocol EventStore: Sendable {
     /// Extends every slot of `holder` to `until` (each node renews its own;
     /// a node that vanishes stops renewing, and its slots expire).
     func renewSlots(holder: String, until: Timestamp) async throws
+    /// Ends the store's background work (PostgreSQL's pool and wake-up
+    /// listener) and finishes its wake-up streams; the owner awaits it after
+    /// the last call. Nothing to do for SQLite.
+    func shutdown() async
 }
 
 extension EventStore {
+    /// An engine with no background work has nothing to end.
+    public func shutdown() async {}
+
     /// Creates a circle without a display name; false when it already exists.
     public func createCircle(_ circle: CircleID, at: Timestamp) async throws -> Bool {
         try await createCircle(circle, name: nil, at: at)

@@ -39,7 +39,10 @@ public final class TestServer: Sendable {
             fields: ["payload.output.total", "payload.progress.percent", "actor.type"]
         """
 
-    /// Starts a server. `configure` adjusts the configuration before start.
+    /// Starts a server. `configure` adjusts the configuration before start:
+    /// `$0.database = url` with a `PostgresCluster` database URL starts a
+    /// node on it, and several servers on one URL are several nodes (each
+    /// installs its own admin key, as `SLUICE_ADMIN_KEY` does).
     public static func start(
         policies: [String: String] = ["default.yaml": defaultPolicy],
         directory existing: URL? = nil,
@@ -73,8 +76,14 @@ public final class TestServer: Sendable {
         }
         logger.logLevel = .debug
         let clock = ManualWallClock()
-        let store = try await StorageEngine.open(configuration.database)
-        let gateway = try await Gateway.make(configuration: configuration, store: store, logger: logger, now: { clock.now() }) { _ in }
+        let store = try await StorageEngine.open(configuration.database, options: configuration.databaseOptions, logger: logger)
+        let gateway: Gateway
+        do {
+            gateway = try await Gateway.make(configuration: configuration, store: store, logger: logger, now: { clock.now() }) { _ in }
+        } catch {
+            await store.shutdown()
+            throw error
+        }
         let server = SluiceServer(gateway: gateway)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let group = server.makeServiceGroup(clock: ContinuousClock(), gracefulShutdownSignals: []) { port in
@@ -82,7 +91,10 @@ public final class TestServer: Sendable {
         }
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw SluiceError.unavailable("the test server did not start") }
+        guard let port = await iterator.next() else {
+            await store.shutdown()
+            throw SluiceError.unavailable("the test server did not start")
+        }
         return TestServer(
             port: port, gateway: gateway, adminKey: admin.text, directory: directory, clock: clock, logs: logs,
             connections: server.connections, group: group, task: task)
@@ -105,11 +117,14 @@ public final class TestServer: Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Graceful shutdown; waits for every service to stop.
+    /// Graceful shutdown; waits for every service to stop, then closes the
+    /// store (PostgreSQL's pool and listener end with it).
     public func stop(removeFiles: Bool = true) async throws {
         await group.triggerGracefulShutdown()
-        try await task.value
+        let outcome = await task.result
+        await gateway.store.shutdown()
         if removeFiles { try? FileManager.default.removeItem(at: directory) }
+        try outcome.get()
     }
 
     // MARK: Requests

@@ -28,10 +28,10 @@ struct CircleLimitsCommand: AsyncParsableCommand {
             }
         } else {
             let id = try parseCircle(circle)
-            let store = try await target.store()
-            guard let record = try await store.updateCircleLimits(id, eventsPerSecond: rate, streams: cap, at: now()) else {
-                throw Output.failure("not_found: no such circle")
+            let updated = try await target.withStore { store in
+                try await store.updateCircleLimits(id, eventsPerSecond: rate, streams: cap, at: now())
             }
+            guard let record = updated else { throw Output.failure("not_found: no such circle") }
             limits = try typed(record.json(circle: id, defaults: try target.options.load().fairness), CircleLimits.init)
         }
         target.show(limits.json) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ServiceLifecycle
 import SluiceCore
 import SluiceCrypto
@@ -18,9 +19,25 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         let logger = Output.logger(level: configuration.logLevel, format: configuration.logFormat)
+        let store: any EventStore
+        do {
+            store = try await StorageEngine.open(configuration.database, options: configuration.databaseOptions, logger: logger)
+        } catch let error as SluiceError {
+            throw ValidationError("cannot start: \(error.detail)")
+        }
+        do {
+            try await serve(configuration: configuration, store: store, logger: logger)
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+        // The store outlives every service that uses it.
+        await store.shutdown()
+    }
+
+    private func serve(configuration: SluiceConfiguration, store: any EventStore, logger: Logger) async throws {
         let gateway: Gateway
         do {
-            let store = try await StorageEngine.open(configuration.database)
             gateway = try await Gateway.make(configuration: configuration, store: store, logger: logger) { key in
                 Output.error("\nPlatform key (shown once, keep it safe):\n  \(key)\n")
             }

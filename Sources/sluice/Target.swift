@@ -24,8 +24,19 @@ struct Target: ParsableArguments {
 
     var isRemote: Bool { url != nil }
 
-    func store() async throws -> any EventStore {
-        try await StorageEngine.open(try options.load().database)
+    /// Runs `body` on the configured database, and closes it afterwards
+    /// (PostgreSQL's pool and listener end with the command).
+    func withStore<T>(_ body: (any EventStore) async throws -> T) async throws -> T {
+        let configuration = try options.load()
+        let store = try await StorageEngine.open(configuration.database, options: configuration.databaseOptions)
+        do {
+            let result = try await body(store)
+            await store.shutdown()
+            return result
+        } catch {
+            await store.shutdown()
+            throw error
+        }
     }
 
     /// Runs an operation straight on the configured database (offline); a
@@ -33,7 +44,10 @@ struct Target: ParsableArguments {
     /// refusal prints its code and detail and exits 1.
     func offline<T>(_ operation: (Administration) async throws -> T) async throws -> T {
         do {
-            return try await operation(try await Administration.offline(configuration: try options.load(), store: try await store()))
+            let configuration = try options.load()
+            return try await withStore { store in
+                try await operation(try await Administration.offline(configuration: configuration, store: store))
+            }
         } catch let error as SluiceError {
             throw Output.failure("\(error.code): \(error.detail)")
         }

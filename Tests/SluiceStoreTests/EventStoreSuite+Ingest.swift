@@ -41,7 +41,7 @@ extension EventStoreSuite {
             #expect(again[3].committed?.map(\.sequence) == [1])
             #expect(try await store.events(in: acme, after: 0, limit: 100).map(\.sequence) == [1, 2, 3])
             // Read outside a commit, and after a restart.
-            let reopened = try fixture.reopen()
+            let reopened = try await fixture.reopen()
             #expect(try await reopened.idempotentAnswer(circle: acme, claim: claim("k"), now: at(3000)) == .replayed(.created(ids: [1, 2])))
             let mismatch = try await reopened.idempotentAnswer(circle: acme, claim: claim("k", body: "x"), now: at(3000))
             #expect(mismatch == .refused(.idempotencyMismatch()))

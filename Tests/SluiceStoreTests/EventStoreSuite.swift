@@ -373,7 +373,7 @@ extension AppendOutcome {
                 [event("job.run.started", "open_inv"), event("job.run.started", "done_inv"), event("job.run.completed", "done_inv")],
                 to: acme)
 
-            let reopened = try fixture.reopen()
+            let reopened = try await fixture.reopen()
             #expect(try await reopened.circleExists(acme))
             #expect(try await reopened.bounds(of: acme).latest == 3)
             let refused = try await reopened.append(

@@ -20,8 +20,12 @@ struct CredentialCaches: ChangeObserver {
         case .circleCreated:
             guard let circle = change.circle, let incarnation = change.incarnation else { return }
             circles.set(circle, incarnation: incarnation)
-            let latest = (try? await store.bounds(of: circle).latest) ?? 0
-            hub.seed(circle, latest: latest)
+            // Unread on a shared store, the circle is followed from its first stream on.
+            if let latest = try? await store.bounds(of: circle).latest {
+                hub.seed(circle, latest: latest)
+            } else if !store.isShared {
+                hub.seed(circle, latest: 0)
+            }
         case .circleDeleted:
             guard let circle = change.circle else { return }
             circleDeleted(circle, incarnation: change.incarnation)

@@ -49,7 +49,7 @@ extension SluiceConfiguration {
             throw .invalidConfiguration("\(source): unknown setting '\(key)'")
         }
         if let v = root["listen"] { try setListen(try reader.string(v, "listen"), name: "listen") }
-        if let v = root["database"] { database = try reader.string(v, "database"); try checkDatabase("database") }
+        if let v = root["database"] { try applyDatabase(yaml: v, reader: reader) }
         if let v = root["policies"] { policies = try reader.string(v, "policies") }
         if let v = root["public_url"], !(v is NSNull) { publicURL = try reader.string(v, "public_url") }
         if let v = root["heartbeat_seconds"] { heartbeatSeconds = try reader.positiveDouble(v, "heartbeat_seconds") }
@@ -148,7 +148,7 @@ extension SluiceConfiguration {
     mutating func apply(environment env: [String: String]) throws(SluiceError) {
         let reader = SettingReader(source: "environment")
         if let v = env["SLUICE_LISTEN"] { try setListen(v, name: "SLUICE_LISTEN") }
-        if let v = env["SLUICE_DATABASE"] { database = v; try checkDatabase("SLUICE_DATABASE") }
+        try applyDatabase(environment: env, reader: reader)
         if let v = env["SLUICE_POLICIES"] { policies = v }
         if let v = env["SLUICE_PUBLIC_URL"] { publicURL = v }
         if let v = env["SLUICE_LOG_LEVEL"] { logLevel = try reader.logLevel(v, "SLUICE_LOG_LEVEL") }
@@ -219,16 +219,5 @@ extension SluiceConfiguration {
         guard !host.isEmpty else { throw .invalidConfiguration("\(name) must be HOST:PORT, such as 127.0.0.1:8080") }
         self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         self.port = port
-    }
-
-    func checkDatabase(_ name: String) throws(SluiceError) {
-        if let path = sqlitePath {
-            guard !path.isEmpty else { throw .invalidConfiguration("\(name) needs a path after sqlite:") }
-            return
-        }
-        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-            throw .invalidConfiguration("\(name): PostgreSQL is not supported by this build yet; use sqlite:PATH")
-        }
-        throw .invalidConfiguration("\(name) must be sqlite:PATH or a postgres:// URL")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceCrypto
 import SluiceHub
+import SluiceStore
 
 /// Every setting of the gateway with its default, read once at start-up from
 /// `Config/sluice.yaml` (or `--config FILE`) and then `SLUICE_*` environment
@@ -24,6 +25,8 @@ public struct SluiceConfiguration: Sendable {
     public var port = 8080
     /// `sqlite:PATH` (the embedded default) or a `postgres://` URL.
     public var database = "sqlite:data/sluice.db"
+    // Several nodes (issue 12): the PostgreSQL pool, statement timeout and TLS mode.
+    public var databaseOptions = DatabaseOptions()
     public var policies = "policies"
     /// Base of the URLs printed for share tokens and the demo.
     public var publicURL: String?

@@ -35,7 +35,18 @@ struct EventRoutes {
                 events.count == 1 ? "the key may not publish this subject" : "events[\(i)]: the key may not publish this subject")
         }
         let claim = key.map { IdempotencyKey.claim($0, credential: principal.credential, body: body.readableBytesView) }
-        let answer = try await gateway.ingest.publish(events, to: circle, idempotency: claim, order: context.ingestOrder)
+        // A node that lost its shared database says so at once (contract section 11).
+        if gateway.store.isShared, gateway.readiness.lastCheckFailed { throw SluiceError.unavailable("the database is not reachable") }
+        let answer: IngestAnswer
+        do {
+            answer = try await gateway.ingest.publish(events, to: circle, idempotency: claim, order: context.ingestOrder)
+        } catch let error as SluiceError {
+            throw error
+        } catch {
+            // The read of an earlier answer failed: on a shared store, the database went away.
+            guard gateway.store.isShared else { throw error }
+            throw SluiceError.unavailable("the database is not reachable")
+        }
         if !answer.replayed { gateway.metrics.batchCommitted(arrival: context.arrival) }
         var response = RequestParsing.json(.object([("ids", .array(answer.ids.map { .string(String($0)) }))]), status: .created)
         if answer.replayed { response.headers[IdempotencyKey.replayedHeader] = "true" }

@@ -9,6 +9,12 @@ struct SystemRoutes {
     func register(on router: Router<SluiceRequestContext>) {
         router.get("/healthz") { _, _ in RequestParsing.json(.object([("status", .string("ok"))])) }
         router.get("/readyz") { _, _ in
+            // A shared database is asked by `ReadinessProbe` in the
+            // background, so this answers at once even when it hangs.
+            if gateway.store.isShared {
+                guard gateway.readiness.isAvailable else { throw SluiceError.unavailable("the store is not reachable") }
+                return RequestParsing.json(.object([("status", .string("ready"))]))
+            }
             do {
                 _ = try await gateway.store.circles()
                 return RequestParsing.json(.object([("status", .string("ready"))]))

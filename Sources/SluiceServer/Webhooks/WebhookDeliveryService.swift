@@ -14,7 +14,10 @@ import SluiceStore
 /// so a restart, even after `kill -9`, picks up where it stopped: delivery
 /// is at least once. Attempts run as child tasks, at most
 /// `concurrencyPerSubscription` per subscription, so a slow endpoint only
-/// ever holds its own slots.
+/// ever holds its own slots. On a shared store each subscription is
+/// scanned and delivered by one node at a time, the holder of its lease
+/// (`WebhookLeases`); when that node dies its lease expires and another
+/// node takes over from the deliveries pending in the store.
 public struct WebhookDeliveryService<C: Clock>: Service where C.Duration == Duration {
     let store: any EventStore
     let policies: PolicyStore
@@ -24,14 +27,17 @@ public struct WebhookDeliveryService<C: Clock>: Service where C.Duration == Dura
     let jitter: @Sendable () -> Double
     let logger: Logger
     let metrics: WebhookMetrics
+    let leases: WebhookLeases
 
     /// Events read from the log per subscription and pass.
     static var scanPage: Int { 500 }
 
     public init(
         store: any EventStore, policies: PolicyStore, settings: WebhookSettings, clock: C, now: @escaping @Sendable () -> Timestamp,
-        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger, metrics: WebhookMetrics = WebhookMetrics()
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger, metrics: WebhookMetrics = WebhookMetrics(),
+        holder: String? = nil
     ) {
+        self.leases = WebhookLeases(store: store, holder: holder, now: now)
         self.store = store
         self.policies = policies
         self.settings = settings
@@ -58,6 +64,7 @@ public struct WebhookDeliveryService<C: Clock>: Service where C.Duration == Dura
                 }
             }
         }
+        await leases.releaseAll()
         try? await client.shutdown()
     }
 
@@ -67,6 +74,7 @@ public struct WebhookDeliveryService<C: Clock>: Service where C.Duration == Dura
             let policySet = policies.snapshot
             var bounds: [CircleID: LogBounds] = [:]
             for hook in try await store.webhooks(in: nil) where hook.enabled {
+                guard await leases.holds(hook.id) else { continue }
                 let circleBounds: LogBounds
                 if let known = bounds[hook.circle] {
                     circleBounds = known
