@@ -15,18 +15,22 @@ extension IngestPipeline {
     /// admit the whole batch (else 429 and nothing stored), and the batch is
     /// group-committed with its key. Retries with one key run one at a time,
     /// so a retry arriving while the first commits waits and hears its answer.
-    public func publish(_ events: [EventInput], to circle: CircleID, idempotency claim: IdempotencyClaim?) async throws -> IngestAnswer {
-        guard let claim else { return try await answer(events, to: circle, claim: nil) }
+    /// `order`: how the batch joins the commit queue when the caller queues
+    /// several in a row (pipelined requests read ahead).
+    public func publish(
+        _ events: [EventInput], to circle: CircleID, idempotency claim: IdempotencyClaim?, order: IngestOrder? = nil
+    ) async throws -> IngestAnswer {
+        guard let claim else { return try await answer(events, to: circle, claim: nil, order: order) }
         let scope = "\(circle.rawValue)\u{0}\(claim.credential)\u{0}\(claim.key)"
-        return try await idempotencyGate.holding(scope) { try await answer(events, to: circle, claim: claim) }
+        return try await idempotencyGate.holding(scope) { try await answer(events, to: circle, claim: claim, order: order) }
     }
 
-    private func answer(_ events: [EventInput], to circle: CircleID, claim: IdempotencyClaim?) async throws -> IngestAnswer {
+    private func answer(_ events: [EventInput], to circle: CircleID, claim: IdempotencyClaim?, order: IngestOrder?) async throws -> IngestAnswer {
         if let claim, let earlier = try await store.idempotentAnswer(circle: circle, claim: claim, now: now()) {
             return try Self.answer(earlier)
         }
         try hub.circleLimits.admit(events.count, to: circle, at: now())
-        return try Self.answer(try await submit(AppendRequest(circle: circle, events: events, idempotency: claim)))
+        return try Self.answer(try await submit(AppendRequest(circle: circle, events: events, idempotency: claim), order: order))
     }
 
     private static func answer(_ outcome: AppendOutcome) throws -> IngestAnswer {

@@ -36,6 +36,9 @@ public final class IngestPipeline: Service, Sendable {
     private let maximumGroupEvents: Int
     /// Makes a retry with an `Idempotency-Key` wait for the first request.
     let idempotencyGate = IdempotencyGate()
+    private let groups = Atomic(0)
+    /// Group commits so far (each one durable transaction), for tests and figures.
+    public var groupsCommitted: Int { groups.load(ordering: .relaxed) }
 
     public init(store: any EventStore, hub: Hub, now: @escaping @Sendable () -> Timestamp, logger: Logger, maximumGroupEvents: Int = 5000) {
         self.store = store
@@ -59,8 +62,9 @@ public final class IngestPipeline: Service, Sendable {
 
     /// Queues one request for the next group commit; returns how it ended,
     /// once committed and handed to the hub.
-    func submit(_ request: AppendRequest) async throws -> AppendOutcome {
+    func submit(_ request: AppendRequest, order: IngestOrder? = nil) async throws -> AppendOutcome {
         let events = request.events
+        let holdsWriter = order?.holdsWriter ?? false
         return try await withCheckedThrowingContinuation { continuation in
             let wake: CheckedContinuation<Void, Never>? = state.withLock { state in
                 guard !state.stopped else {
@@ -69,11 +73,22 @@ public final class IngestPipeline: Service, Sendable {
                 }
                 state.pending.append(Pending(request: request, continuation: continuation))
                 state.pendingEvents += events.count
+                if holdsWriter { return nil }  // the caller wakes it (`wakeWriter()`) once all its batches are queued
                 defer { state.wakeWriter = nil }
                 return state.wakeWriter
             }
             wake?.resume()
+            order?.onQueued()
         }
+    }
+
+    /// Wakes the writer if it waits; for a caller that queued with `IngestOrder.holdsWriter`.
+    public func wakeWriter() {
+        let wake: CheckedContinuation<Void, Never>? = state.withLock { state in
+            defer { state.wakeWriter = nil }
+            return state.wakeWriter
+        }
+        wake?.resume()
     }
 
     public func run() async throws {
@@ -150,6 +165,7 @@ public final class IngestPipeline: Service, Sendable {
     private func commit(_ group: [Pending]) async {
         do {
             let results = try await store.append(group.map(\.request), at: now())
+            groups.add(1, ordering: .relaxed)
             var committed: [StoredEvent] = []
             for result in results { if case .committed(let events) = result { committed.append(contentsOf: events) } }
             hub.publish(committed)

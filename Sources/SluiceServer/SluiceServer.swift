@@ -57,10 +57,11 @@ public struct SluiceServer: Sendable {
         let logger = gateway.logger
         let webSocket = WebSocketRoute(gateway: gateway)
         let channel = HTTP1WebSocketUpgradeChannel(
-            responder: GatewayListener<HTTP1WebSocketUpgradeChannel>.responder(router: makeRouter(), logger: logger),
+            responder: PipelinedResponder.make(
+                router: makeRouter(), ingest: gateway.ingest, logger: logger, maximumFollowers: configuration.pipelineReadAhead),
             configuration: .init(
                 http1: .init(
-                    additionalChannelHandlers: [ExpectContinueHandler()],
+                    additionalChannelHandlers: Self.channelHandlers(configuration),
                     idleTimeout: .nanoseconds(Int64(configuration.keepAliveIdleSeconds * 1_000_000_000)),
                     httpDecoderConfiguration: .init(
                         maxHeaderFieldSize: Self.maxHeaderFieldSize, maxHeaderListSize: Self.maxHeaderListSize)),

@@ -31,6 +31,8 @@ extension SluiceConfiguration {
         "log_format",
         "request_head_timeout_seconds", "keep_alive_idle_seconds",
         "webhooks",
+        // Performance (issue 16).
+        "pipeline_read_ahead",
     ]
 
     mutating func apply(yaml text: String, source: String, environment: [String: String]) throws(SluiceError) {
@@ -57,6 +59,8 @@ extension SluiceConfiguration {
         if let v = root["log_level"] { logLevel = try reader.logLevel(v, "log_level") }
         if let v = root["log_format"] { logFormat = try reader.logFormat(v, "log_format") }
         if let v = root["cors_origins"] { corsOrigins = try reader.strings(v, "cors_origins") }
+        // Performance (issue 16).
+        if let v = root["pipeline_read_ahead"] { pipelineReadAhead = try reader.optionalPositiveInt(v, "pipeline_read_ahead") ?? 0 }
         // Security (issue 9).
         if let v = root["change_feed_poll_seconds"] {
             changeFeedPollSeconds = try reader.positiveDouble(v, "change_feed_poll_seconds")
@@ -167,6 +171,9 @@ extension SluiceConfiguration {
         }
         if let v = env["SLUICE_LIMITS_MAX_CONNECTIONS"] {
             maxConnections = try reader.optionalPositiveInt(v, "SLUICE_LIMITS_MAX_CONNECTIONS")
+        }
+        if let v = env["SLUICE_PIPELINE_READ_AHEAD"] {
+            pipelineReadAhead = try reader.optionalPositiveInt(v, "SLUICE_PIPELINE_READ_AHEAD") ?? 0
         }
         if let v = env["SLUICE_ADMIN_KEY"] {
             guard let key = APIKeyToken(parsing: v) else {

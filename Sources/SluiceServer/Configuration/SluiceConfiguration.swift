@@ -72,6 +72,10 @@ public struct SluiceConfiguration: Sendable {
     public var maxConnections: Int?
     // Webhooks (issue 13): delivery settings, see SluiceConfiguration+Webhooks.swift.
     public var webhooks = WebhookSettings()
+    // Performance (issue 16): pipelined ingest requests read ahead.
+    /// Most pipelined ingest requests of one connection answered together
+    /// with the one before them (they share its commit); 0 turns it off.
+    public var pipelineReadAhead = 63
 
     public init() {}
 

@@ -39,7 +39,7 @@ struct EventRoutes {
         if gateway.store.isShared, gateway.readiness.lastCheckFailed { throw SluiceError.unavailable("the database is not reachable") }
         let answer: IngestAnswer
         do {
-            answer = try await gateway.ingest.publish(events, to: circle, idempotency: claim)
+            answer = try await gateway.ingest.publish(events, to: circle, idempotency: claim, order: context.ingestOrder)
         } catch let error as SluiceError {
             throw error
         } catch {
