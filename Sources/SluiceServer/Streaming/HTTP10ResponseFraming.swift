@@ -9,7 +9,8 @@ import NIOHTTP1
 /// body of known length gets its `Content-Length` and keep-alive only if the
 /// client asked; any other body is close-delimited, and the connection is
 /// closed once it is written. HTTP/1.1 exchanges pass through unchanged. It
-/// leaves the pipeline when a WebSocket upgrade is accepted.
+/// leaves the pipeline at an HTTP/1.1 upgrade request, before a WebSocket's
+/// bytes could reach it.
 final class HTTP10ResponseFraming: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -41,6 +42,13 @@ final class HTTP10ResponseFraming: ChannelDuplexHandler, RemovableChannelHandler
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(var head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
         let request = HTTP10Framing.Request(head)
+        if !request.isHTTP10, head.headers.contains(name: "upgrade") {
+            // May become a WebSocket, whose bytes must not pass here: an
+            // HTTP/1.1 client does not send HTTP/1.0 requests later anyway.
+            context.fireChannelRead(data)
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            return
+        }
         pending.append(request)
         guard request.isHTTP10 else { return context.fireChannelRead(data) }
         HTTP10Framing.dropUpgrade(from: &head)
@@ -50,12 +58,6 @@ final class HTTP10ResponseFraming: ChannelDuplexHandler, RemovableChannelHandler
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(var head):
-            if head.status == .switchingProtocols {
-                // A WebSocket from here on: no HTTP passes any more.
-                context.write(data, promise: promise)
-                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-                return
-            }
             let isFinal = head.status.code >= 200
             guard let request = isFinal ? pending.popFirst() : pending.first else { return context.write(data, promise: promise) }
             switch HTTP10Framing.frame(&head, answering: request) {
