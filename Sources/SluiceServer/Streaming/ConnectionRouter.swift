@@ -17,7 +17,8 @@ import SluiceHub
 /// Until the connection's first head is complete, the router also keeps its
 /// deadline (`requestHeadTimeout`): a connection still short of `\r\n\r\n`
 /// then is closed, whichever path it is on. It stays in the pipeline after a
-/// hand-over only to see that end pass, then leaves.
+/// hand-over only to see that end pass, then leaves. What to do on each event
+/// is decided by `ConnectionRouterStateMachine`; this handler only does it.
 final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -27,40 +28,14 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
     /// request loop. One for the listener, shared by every connection.
     typealias HandOver = @Sendable (any Channel) -> EventLoopFuture<Void>
 
-    /// The start of every public stream request line.
-    private static let prefix = Array("GET \(PublicStreamRequest.targetPrefix)".utf8)
-
-    private enum State {
-        /// Reading the start of the request line.
-        case sniffing
-        /// A public stream request: reading up to the end of its head.
-        case readingHead
-        /// Going to Hummingbird; bytes are kept for the replay.
-        case handingOver
-        /// Handed over: bytes pass through until the first head is complete,
-        /// then this handler leaves the pipeline.
-        case handedOver
-        /// Served here: whatever the client sends is ignored.
-        case streaming
-        /// Removed from the pipeline (or being removed).
-        case left
-    }
-
     private let gateway: Gateway
     private let logger: Logger
     private let handOver: HandOver
-    private var state = State.sniffing
-    /// Every byte read while undecided.
-    private var received: ByteBuffer?
-    private var inputClosed = false
-    /// How far `received` was searched for the end of the head.
-    private var searched = 0
+    private var machine = ConnectionRouterStateMachine()
+    /// The stream served here, until it is over.
     private var stream: EventStream?
     /// Closes the connection if its first head is not complete in time.
     private var headDeadline: Scheduled<Void>?
-    /// Bytes of the first head seen after the hand-over, searched for its
-    /// end (the last three are kept across reads).
-    private var passedTail: [UInt8] = []
 
     init(gateway: Gateway, logger: Logger, handOver: @escaping HandOver) {
         self.gateway = gateway
@@ -78,8 +53,7 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        headDeadline?.cancel()
-        headDeadline = nil
+        cancelHeadDeadline()
     }
 
     private func startHeadDeadline(context: ChannelHandlerContext) {
@@ -87,179 +61,126 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
         let seconds = gateway.configuration.requestHeadTimeoutSeconds
         headDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1_000_000_000))) {
             self.headDeadline = nil
-            guard self.state != .streaming else { return }
+            guard self.machine.headDeadlinePassed() == .close else { return }
             self.logger.debug("request head not complete in time: closing")
             context.close(promise: nil)
         }
     }
 
-    /// The first head is complete: no deadline any more.
-    private func headArrived() {
+    private func cancelHeadDeadline() {
         headDeadline?.cancel()
         headDeadline = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch state {
-        case .streaming:
+        perform(machine.read(unwrapInboundIn(data)), data: data, context: context)
+    }
+
+    private func perform(_ action: ConnectionRouterStateMachine.ReadAction, data: NIOAny?, context: ChannelHandlerContext) {
+        switch action {
+        case .wait, .ignore:
             return
-        case .left:
-            context.fireChannelRead(data)
-        case .handedOver:
-            let bytes = unwrapInboundIn(data)
-            context.fireChannelRead(data)
-            passOn(bytes, context: context)
-        case .handingOver:
-            keep(unwrapInboundIn(data))
-        case .sniffing, .readingHead:
-            keep(unwrapInboundIn(data))
-            decide(context: context)
+        case .forward:
+            if let data { context.fireChannelRead(data) }
+        case .forwardAndLeave:
+            cancelHeadDeadline()
+            if let data { context.fireChannelRead(data) }
+            leave(context: context)
+        case .handOver(let headComplete):
+            if headComplete { cancelHeadDeadline() }
+            startHandOver(context: context)
+        case .openStream(let request):
+            cancelHeadDeadline()
+            openStream(request, context: context)
         }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if state == .handedOver || state == .left { context.fireChannelReadComplete() }
+        if machine.forwardsReadComplete { context.fireChannelReadComplete() }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        headArrived()
-        stream?.close(.clientGone)
+        cancelHeadDeadline()
+        if case .endStream = machine.channelInactive() { stream?.close(.clientGone) }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if state == .handedOver || state == .left { return context.fireErrorCaught(error) }
-        // A socket error before or while streaming: the connection is over.
-        context.close(promise: nil)
+        perform(machine.errorCaught(), event: nil, error: error, context: context)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        switch state {
-        case .handedOver, .left:
-            context.fireUserInboundEventTriggered(event)
-        case .streaming:
-            if let event = event as? ChannelEvent, event == .inputClosed {
-                stream?.close(.clientGone)
-            } else if event is ChannelShouldQuiesceEvent {
-                stream?.close(.shutdown)
-            }
-        case .sniffing, .readingHead, .handingOver:
-            if let event = event as? ChannelEvent, event == .inputClosed {
-                // Nothing sent at all: nothing to answer.
-                guard received != nil else { return context.close(promise: nil) }
-                // An incomplete head: Hummingbird answers it as it would.
-                inputClosed = true
-                handOver(context: context)
-            } else if event is ChannelShouldQuiesceEvent {
-                // The server is stopping and nothing started yet: the
-                // connection simply ends, so it cannot hold the drain up.
-                context.close(promise: nil)
-            }
-        }
-    }
-
-    private func keep(_ bytes: ByteBuffer) {
-        if received == nil {
-            received = bytes
+        let action: ConnectionRouterStateMachine.EventAction
+        if let channelEvent = event as? ChannelEvent, channelEvent == .inputClosed {
+            action = machine.inputClosed()
+        } else if event is ChannelShouldQuiesceEvent {
+            action = machine.quiesce()
         } else {
-            var bytes = bytes
-            received?.writeBuffer(&bytes)
+            action = machine.otherEvent()
+        }
+        perform(action, event: event, error: nil, context: context)
+    }
+
+    private func perform(_ action: ConnectionRouterStateMachine.EventAction, event: Any?, error: (any Error)?, context: ChannelHandlerContext) {
+        switch action {
+        case .none:
+            return
+        case .forward:
+            if let event { context.fireUserInboundEventTriggered(event) }
+            if let error { context.fireErrorCaught(error) }
+        case .close:
+            context.close(promise: nil)
+        case .handOver(let headComplete):
+            if headComplete { cancelHeadDeadline() }
+            startHandOver(context: context)
+        case .endStream(.clientGone):
+            stream?.close(.clientGone)
+        case .endStream(.shutdown):
+            stream?.close(.shutdown)
         }
     }
 
-    private func decide(context: ChannelHandlerContext) {
-        guard let received else { return }
-        if state == .sniffing {
-            switch Self.matchesPrefix(received) {
-            case nil: return
-            case false: return handOver(context: context)
-            case true: state = .readingHead
-            }
+    private func openStream(_ request: PublicStreamRequest, context: ChannelHandlerContext) {
+        guard let (opened, cors) = PublicStreamFastPath.open(request, gateway: gateway) else {
+            return perform(machine.streamDeclined(), data: nil, context: context)
         }
-        // Until the head's end arrives, only the new bytes are searched.
-        switch PublicStreamRequest.scanHead(received, from: searched) {
-        case .incomplete:
-            searched = received.readableBytes
-            if searched > PublicStreamRequest.maximumHeadSize { handOver(context: context) }
-            return
-        case .bareLineFeed:
-            // Not this shape; NIO's decoder answers it with a 400.
-            return handOver(context: context)
-        case .complete:
-            headArrived()
-        }
-        switch PublicStreamRequest.recognize(received) {
-        case .incomplete:
-            return
-        case .decline:
-            handOver(context: context)
-        case .request(let request):
-            guard let (opened, cors) = PublicStreamFastPath.open(request, gateway: gateway) else { return handOver(context: context) }
-            state = .streaming
-            self.received = nil
-            stream = opened
-            PublicStreamFastPath.start(opened, cors: cors, gateway: gateway, context: context) { [weak self] in
-                // Drops this handler's hold on the stream: the subscription's
-                // writer refers back to this handler's context.
-                self?.stream = nil
-            }
-        }
-    }
-
-    /// Whether `bytes` start with the public stream prefix: nil while too
-    /// few bytes have arrived to tell.
-    private static func matchesPrefix(_ bytes: ByteBuffer) -> Bool? {
-        bytes.withUnsafeReadableBytes { bytes in
-            let count = min(bytes.count, prefix.count)
-            guard prefix.prefix(count).elementsEqual(bytes.prefix(count)) else { return false }
-            return count == prefix.count ? true : nil
+        machine.streamOpened()
+        stream = opened
+        PublicStreamFastPath.start(opened, cors: cors, gateway: gateway, context: context) { [weak self] in
+            // Drops this handler's hold on the stream: the subscription's
+            // writer refers back to this handler's context.
+            self?.stream = nil
         }
     }
 
     /// Gives the connection to Hummingbird: its pipeline goes behind this
     /// handler, sees every byte (and a half-close) this handler saw, and this
-    /// handler leaves.
-    private func handOver(context: ChannelHandlerContext) {
-        guard state == .sniffing || state == .readingHead else { return }
-        state = .handingOver
+    /// handler leaves once the first head went through.
+    private func startHandOver(context: ChannelHandlerContext) {
         handOver(context.channel).assumeIsolated().whenComplete { result in
             switch result {
             case .success:
-                self.state = .handedOver
+                guard case .replay(let replay) = self.machine.handOverSucceeded() else { return }
                 // Behind Hummingbird's handlers: answers a first head its
                 // decoder refuses, which nothing else would.
                 try? context.pipeline.syncOperations.addHandler(FirstHeadErrorResponder(), position: .last)
-                if let replay = self.received {
-                    self.received = nil
-                    context.fireChannelRead(self.wrapInboundOut(replay))
+                if let bytes = replay.bytes {
+                    context.fireChannelRead(self.wrapInboundOut(bytes))
                     context.fireChannelReadComplete()
-                    self.passOn(replay, context: context)
                 }
-                if self.inputClosed { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
+                if replay.inputClosed { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
+                if replay.leave {
+                    self.cancelHeadDeadline()
+                    self.leave(context: context)
+                }
             case .failure(let error):
                 self.logger.debug("connection setup failed", metadata: ["error": "\(error)"])
-                context.close(promise: nil)
+                if self.machine.handOverFailed() == .close { context.close(promise: nil) }
             }
         }
     }
 
-    /// After the hand-over: watches the bytes going to Hummingbird for the
-    /// end of the first head; once it passed, the deadline is off and this
-    /// handler leaves.
-    private func passOn(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
-        guard headDeadline != nil, state == .handedOver else { return leave(context: context) }
-        var window = passedTail
-        window.append(contentsOf: bytes.readableBytesView)
-        if window.count >= 4, (0...(window.count - 4)).contains(where: { window[$0..<($0 + 4)].elementsEqual([13, 10, 13, 10]) }) {
-            headArrived()
-            return leave(context: context)
-        }
-        passedTail = Array(window.suffix(3))
-    }
-
     private func leave(context: ChannelHandlerContext) {
-        guard state == .handedOver else { return }
-        state = .left
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }

@@ -48,7 +48,9 @@ final class GatewayListener<Inner: ServerChildChannel>: Service, Sendable {
         let logger = self.logger
         let gate = self.gate
         let handOver: ConnectionRouter.HandOver = { channel in
-            inner.setup(channel: channel, logger: logger).map { value in
+            inner.setup(channel: channel, logger: logger).flatMapThrowing { value -> Void in
+                // HTTP/1.0 requests are answered as HTTP/1.0.
+                try HTTP10ResponseFraming.add(to: channel)
                 // After shutdown nothing takes connections any more.
                 if case .terminated = continuation.yield(value) { channel.close(promise: nil) }
             }

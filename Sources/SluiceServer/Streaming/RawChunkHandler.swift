@@ -10,23 +10,32 @@ final class RawChunkHandler: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
 
-    /// A write function for `channel` that frames each buffer as one chunk.
-    /// Must be used on the channel's event loop (where the writer flushes);
-    /// falls back to the encoder path if the handler cannot be added.
+    /// A write function for `channel` that frames each buffer as one chunk,
+    /// or writes it as it is when the response is close-delimited (to an
+    /// HTTP/1.0 client, `HTTP10ResponseFraming`). Must be used on the
+    /// channel's event loop (where the writer flushes), once the response
+    /// head was written; falls back to the encoder path if the handler cannot
+    /// be added.
     static func writer(for channel: any Channel) -> ChannelStreamWriter.Write {
         var context: ChannelHandlerContext?
+        var isChunked = true
         return { buffer, promise in
             if context == nil {
                 let handler = RawChunkHandler()
                 if (try? channel.pipeline.syncOperations.addHandler(handler, position: .first)) != nil {
                     context = try? channel.pipeline.syncOperations.context(handler: handler)
                 }
+                isChunked = !(HTTP10ResponseFraming.of(channel)?.isCloseDelimited ?? false)
             }
             guard let context else {
                 channel.writeAndFlush(HTTPResponsePart.body(buffer), promise: promise)
                 return
             }
-            Chunked.write(buffer, from: context, promise: promise)
+            if isChunked {
+                Chunked.write(buffer, from: context, promise: promise)
+            } else {
+                context.writeAndFlush(NIOAny(buffer), promise: promise)
+            }
         }
     }
 }
