@@ -6,7 +6,7 @@ import Testing
 
 /// The widget and `sluice.js` in headless Chromium against a real gateway.
 /// Without Chromium these tests fail with the reason (`scripts/deps` installs it).
-@Suite(.serialized) struct BrowserTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct BrowserTests {
     /// Every event shape the Triform rule must decide, with its decision.
     static let triform: [(JSONValue, String)] = [
         (.object([("kind", .string("completed")), ("cache", .string("apply")), ("redacted", .bool(false))]), "apply"),

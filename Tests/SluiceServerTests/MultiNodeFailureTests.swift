@@ -11,7 +11,7 @@ import Testing
 /// Several nodes on one PostgreSQL database when something fails: a node
 /// killed with `kill -9`, the database stopped and started again, the node
 /// delivering a webhook stopping (contract section 11).
-@Suite(.serialized) struct MultiNodeFailureTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MultiNodeFailureTests {
     @Test func killNineOfTheNodePublishedToLosesNothingItAcknowledged() async throws {
         let database = try await PostgresCluster.shared().makeDatabase()
         let observer = try await TestServer.start { $0.database = database }

@@ -12,7 +12,7 @@ import Testing
 /// each a real server on loopback reading real bytes: what is published on
 /// one node streams from every other, in one order, resumes anywhere, and
 /// every revocation, deletion and connection limit holds across them.
-@Suite(.serialized) struct MultiNodeTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MultiNodeTests {
     @Test func publishedOnOneNodeStreamsOnEveryOther() async throws {
         try await withNodes(3) { nodes in
             let (a, b, c) = (nodes[0], nodes[1], nodes[2])

@@ -8,7 +8,7 @@ import SluiceTesting
 import Testing
 
 /// Authenticated streams (contract section 4) with real SSE bytes.
-@Suite struct StreamTests {
+@Suite(.timeLimit(.minutes(2))) struct StreamTests {
     func ids(_ events: [SSEParser.Event]) -> [Int] { events.compactMap { $0.id.flatMap { Int($0) } } }
 
     @Test func headersPreambleAndLiveDelivery() async throws {
@@ -272,7 +272,7 @@ enum RetentionRunner {
     }
 }
 
-@Suite struct BackpressureTests {
+@Suite(.timeLimit(.minutes(2))) struct BackpressureTests {
     @Test func aStalledReaderIsCutOffWithoutSlowingOthers() async throws {
         let server = try await TestServer.start { config in
             // Room for one 100-event batch, little more: a reader that stops
