@@ -52,6 +52,12 @@ enum ClusterCommand {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, output, 1)
         posix_spawn_file_actions_adddup2(&actions, output, 2)
+        // Nothing else of this process may leak into the child: the server
+        // `pg_ctl start` leaves running would hold a copy of every socket and
+        // pipe the tests had open at that moment, so a connection a test
+        // closes would never see its end, and a stream or child process
+        // waiting for that end would wait for good.
+        guard closeFrom(&actions, 3) else { throw ClusterCommandError(command: "posix_spawn", status: -1, output: "closefrom unavailable") }
         var pid: pid_t = 0
         let spawned = withCStrings(full) { argv in
             withCStrings(variables) { envp in posix_spawn(&pid, full[0], &actions, nil, argv, envp) }
@@ -66,6 +72,14 @@ enum ClusterCommand {
             throw ClusterCommandError(command: URL(fileURLWithPath: program).lastPathComponent, status: status, output: text)
         }
         return text
+    }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later),
+    /// which its Swift module does not export: looked up by name.
+    private static func closeFrom(_ actions: inout posix_spawn_file_actions_t, _ lowest: Int32) -> Bool {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return false }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, lowest) == 0
     }
 
     /// `strings` as a NULL-terminated C array for the duration of `body`.
