@@ -52,20 +52,7 @@ extension PostgresEventStore {
         _ answer: IdempotentAnswer, for claim: IdempotencyClaim, circle: CircleID, at: Timestamp, _ connection: PostgresConnection,
         _ logger: Logger
     ) async throws {
-        var status = 201
-        var first: Int64?
-        var count: Int64?
-        var code: String?
-        var detail: String?
-        switch answer {
-        case .created(let ids):
-            first = ids.first ?? 0
-            count = Int64(ids.count)
-        case .refused(let error):
-            status = error.status
-            code = error.code
-            detail = error.detail
-        }
+        let (status, first, count, code, detail) = answer.columns
         try await connection.rows(
             """
             INSERT INTO idempotency_key (circle, credential, key, body_digest, status, first_seq, event_count, error_code, error_detail,

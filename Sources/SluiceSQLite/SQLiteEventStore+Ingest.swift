@@ -36,20 +36,7 @@ extension SQLiteEventStore {
 
     /// Records `answer` for `claim` in the caller's transaction.
     static func record(_ answer: IdempotentAnswer, for claim: IdempotencyClaim, circle: CircleID, at: Timestamp, db: Database) throws {
-        var status = 201
-        var first: Int64?
-        var count: Int64?
-        var code: String?
-        var detail: String?
-        switch answer {
-        case .created(let ids):
-            first = ids.first ?? 0
-            count = Int64(ids.count)
-        case .refused(let error):
-            status = error.status
-            code = error.code
-            detail = error.detail
-        }
+        let (status, first, count, code, detail) = answer.columns
         try db.execute(
             sql: """
                 INSERT OR REPLACE INTO idempotency_key

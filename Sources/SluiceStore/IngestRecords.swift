@@ -31,6 +31,17 @@ public enum IdempotentAnswer: Sendable, Equatable {
     case refused(SluiceError)
 }
 
+extension IdempotentAnswer {
+    /// The columns an engine stores the answer in: the status, and either
+    /// the first id and count (created) or the error's code and detail.
+    public var columns: (status: Int, firstSequence: Int64?, eventCount: Int64?, errorCode: String?, errorDetail: String?) {
+        switch self {
+        case .created(let ids): return (201, ids.first ?? 0, Int64(ids.count), nil, nil)
+        case .refused(let error): return (error.status, nil, nil, error.code, error.detail)
+        }
+    }
+}
+
 /// How one `AppendRequest` of a group commit ended.
 public enum AppendOutcome: Sendable, Equatable {
     /// Committed now: new events to fan out.
