@@ -185,10 +185,44 @@ extension Hub {
     /// the circle's newest sequence; nil otherwise (use `open`). Throws what
     /// registration throws (429, shutting down).
     /// A stream whose connections are counted over every node needs a slot
-    /// from the store first, so it is never opened here.
+    /// from the store first (`needsSlot`), so it is never opened here but
+    /// with `openLive(_:store:takenSlot:)` once `takeSlot(for:)` has one.
     public func openLive(_ spec: StreamSpec, store: any EventStore) throws(SluiceError) -> EventStream? {
-        if slots != nil, spec.maximumConnections != nil { return nil }
+        if needsSlot(spec) { return nil }
         return try openLive(spec, store: store, slot: nil)
+    }
+
+    /// Whether a stream of `spec` takes a slot in the store before it opens:
+    /// its share token's connections are counted over every node.
+    public func needsSlot(_ spec: StreamSpec) -> Bool {
+        guard slots != nil, spec.maximumConnections != nil, case .shareToken = spec.credential else { return false }
+        return true
+    }
+
+    /// Takes one of the share token's slots for a stream of `spec`; nil when
+    /// every one is taken, or when `spec` needs none.
+    public func takeSlot(for spec: StreamSpec) async throws -> Int64? {
+        guard let slots, let maximum = spec.maximumConnections, case .shareToken(let jti) = spec.credential else { return nil }
+        return try await slots.acquire(jti: jti, maximum: maximum)
+    }
+
+    /// Gives back a slot whose stream never opened.
+    public func giveBack(slot: Int64) {
+        slots?.release(slot)
+    }
+
+    /// Opens a live-only stream on a slot taken with `takeSlot(for:)`, as
+    /// `openLive(_:store:)` does; the slot is given back when the stream
+    /// does not open (nil or thrown), and with the stream otherwise.
+    public func openLive(_ spec: StreamSpec, store: any EventStore, takenSlot slot: Int64) throws(SluiceError) -> EventStream? {
+        do {
+            if let stream = try openLive(spec, store: store, slot: slot) { return stream }
+        } catch {
+            giveBack(slot: slot)
+            throw error
+        }
+        giveBack(slot: slot)
+        return nil
     }
 
     private func openLive(_ spec: StreamSpec, store: any EventStore, slot: Int64?) throws(SluiceError) -> EventStream? {

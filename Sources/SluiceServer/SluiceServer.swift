@@ -115,6 +115,7 @@ public struct SluiceServer: Sendable {
                     .init(service: circleLimits),
                     .init(service: idempotencyExpiry),
                     .init(service: webhooks),
+                    .init(service: MemoryReturn(connections: connections, clock: clock)),
                 ] + (nodeServices + extraServices).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: logger))

@@ -39,7 +39,7 @@ import Testing
         let head = "GET /api/public/events/acme?t=x HTTP/1.1\r\nHost: a\r\n\r\n"
         for byte in head.utf8.dropLast() { #expect(machine.read(ByteBuffer(bytes: [byte])) == .wait) }
         #expect(machine.read(bytes("\n")) == .openStream(PublicStreamRequest(target: "/api/public/events/acme?t=x", origin: nil)))
-        machine.streamOpened()
+        #expect(machine.streamOpened() == .none)
         #expect(machine.read(bytes("GET /healthz HTTP/1.1\r\n\r\n")) == .ignore, "a stream served here reads nothing more")
         #expect(machine.headDeadlinePassed() == .none)
         #expect(machine.inputClosed() == .endStream(.clientGone))
@@ -58,6 +58,53 @@ import Testing
         }
         #expect(machine.streamDeclined() == .handOver(headComplete: true))
         #expect(machine.handOverSucceeded() == .replay(.init(bytes: bytes(head), inputClosed: false, leave: true)))
+    }
+
+    /// While a connection slot is taken from the store (a token counted over
+    /// every node), the connection waits in `openingStream`: bytes and a
+    /// half-close are kept for whichever way it goes, and a close or a
+    /// shutdown meanwhile means the slot must go back.
+    @Test func whileASlotIsTakenAHalfCloseIsKeptForTheStream() {
+        var machine = Machine()
+        guard case .openStream = machine.read(bytes("GET /api/public/events/acme?t=x HTTP/1.1\r\n\r\n")) else {
+            Issue.record("not recognized")
+            return
+        }
+        #expect(machine.isOpeningStream)
+        #expect(machine.inputClosed() == .none)
+        #expect(machine.isOpeningStream)
+        #expect(machine.streamOpened() == .endStream(.clientGone), "the client left while the slot was taken")
+        #expect(!machine.isOpeningStream)
+    }
+
+    @Test func whileASlotIsTakenAHalfCloseAndBytesGoToTheRouteWhenDeclined() {
+        var machine = Machine()
+        let head = "GET /api/public/events/acme?t=x HTTP/1.1\r\n\r\n"
+        guard case .openStream = machine.read(bytes(head)) else {
+            Issue.record("not recognized")
+            return
+        }
+        #expect(machine.read(bytes("X")) == .wait)
+        #expect(machine.inputClosed() == .none)
+        #expect(machine.streamDeclined() == .handOver(headComplete: true))
+        #expect(machine.handOverSucceeded() == .replay(.init(bytes: bytes(head + "X"), inputClosed: true, leave: true)))
+    }
+
+    @Test(arguments: ["inactive", "quiesce", "error"])
+    func aConnectionEndedWhileASlotIsTakenIsNoLongerOpening(end: String) {
+        var machine = Machine()
+        guard case .openStream = machine.read(bytes("GET /api/public/events/acme?t=x HTTP/1.1\r\n\r\n")) else {
+            Issue.record("not recognized")
+            return
+        }
+        switch end {
+        case "inactive": #expect(machine.channelInactive() == .none)
+        case "quiesce": #expect(machine.quiesce() == .close)
+        default: #expect(machine.errorCaught() == .close)
+        }
+        #expect(!machine.isOpeningStream, "the slot taken meanwhile goes back")
+        #expect(machine.streamOpened() == .none)
+        #expect(machine.streamDeclined() == .ignore)
     }
 
     @Test(arguments: [

@@ -155,6 +155,44 @@ import Testing
         }
     }
 
+    /// A token counted over every node is still served from the listener's
+    /// event loop once the node knows it: the slot is taken from the store
+    /// first, counted with every other node's, and given back when the
+    /// stream ends; the events published on another node reach it.
+    @Test func aCountedTokenIsServedFromTheFastPathWithItsSlotsSharedByEveryNode() async throws {
+        try await withNodes(2) { nodes in
+            let (a, b) = (nodes[0], nodes[1])
+            let key = try await a.makeCircle("acme")
+            let token = try await mint(a, key: key, body: #"{"element":"sales-board","purpose":"public-widget","max_connections":3}"#).token
+            let path = "/api/public/events/acme?t=\(token)"
+            // The first sight of the token on B goes through the route and teaches B the token.
+            let first = try await SSEClient(url: b.baseURL + path)
+            #expect(first.status == 200)
+            #expect(await first.next()?.name == "connected")
+            let before = try await MetricsScrape.of(b).value("sluice_streams_fast_path_total") ?? 0
+            // The listener's fast path serves the plain request shape (as a widget's EventSource sends it).
+            var fast: [RawConnection] = []
+            for _ in 0..<2 {
+                let connection = try RawConnection(port: b.port)
+                try connection.write("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(await connection.read { String(decoding: $0, as: UTF8.self).contains("event: connected") })
+                fast.append(connection)
+            }
+            #expect(try await MetricsScrape.of(b).value("sluice_streams_fast_path_total") == before + 2)
+            // Three streams on B hold all three slots: A and B both refuse a fourth.
+            #expect(try await SSEClient(url: a.baseURL + path).status == 429)
+            #expect(try await SSEClient(url: b.baseURL + path).status == 429)
+            #expect(try await a.publish("acme", key: key, Self.board(1)).status == 201)
+            #expect(await first.next()?.data.contains(#""total":1"#) == true)
+            for connection in fast { #expect(await connection.read { String(decoding: $0, as: UTF8.self).contains(#""total":1"#) }) }
+            // A fast-path stream that ends gives its slot back, for any node.
+            fast[0].disconnect()
+            #expect(try await eventually { try await SSEClient(url: a.baseURL + path).status == 200 })
+            first.close()
+            fast[1].disconnect()
+        }
+    }
+
     @Test func aCircleDeletedOnOneNodeIsGoneOnEveryOther() async throws {
         try await withNodes(2) { nodes in
             let (a, b) = (nodes[0], nodes[1])

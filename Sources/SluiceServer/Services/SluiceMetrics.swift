@@ -24,6 +24,7 @@ public struct SluiceMetrics: Sendable {
     let deliveryLagSeconds: DurationHistogram
     let connectionsOpen: Gauge
     let connectionsRefused: Counter
+    let fastPathStreams: Counter
     let shareTokensLive: Gauge
     let streamsOpenTotal: Gauge
 
@@ -75,6 +76,9 @@ public struct SluiceMetrics: Sendable {
         connectionsOpen = registry.makeGauge(descriptor: Self.name("connections", "open", "TCP connections accepted and not yet closed."))
         connectionsRefused = registry.makeCounter(
             descriptor: Self.name("connections_refused", "total", "TCP connections closed at once because the connection cap was reached."))
+        fastPathStreams = registry.makeCounter(
+            descriptor: Self.name(
+                "streams_fast_path", "total", "Public streams served from the listener's event loop, of those counted in streams_opened."))
         shareTokensLive = registry.makeGauge(
             descriptor: Self.name("share_tokens", "live", "Share tokens neither expired nor revoked, read at scrape time."))
         streamsOpenTotal = registry.makeGauge(descriptor: Self.name("streams_open", "", "Streams open now, all kinds."))
@@ -128,6 +132,9 @@ public struct SluiceMetrics: Sendable {
 
     /// A connection refused over the connection cap (for the listener's cap).
     public func connectionRefused() { connectionsRefused.increment() }
+
+    /// A public stream the listener served itself, without Hummingbird.
+    func fastPathStreamOpened() { fastPathStreams.increment() }
 
     public func policyReloaded() { policyReloads.increment() }
 

@@ -15,6 +15,7 @@ public final class ConnectionGate: Sendable {
     public let limit: Int
     private let open = Atomic<Int>(0)
     private let refusedCount = Atomic<Int>(0)
+    private let admittedCount = Atomic<Int>(0)
 
     /// Descriptors kept back from the default limit for the database, the
     /// listening socket, policy files and logs.
@@ -34,6 +35,10 @@ public final class ConnectionGate: Sendable {
     /// Connections open now.
     public var openConnections: Int { open.load(ordering: .relaxed) }
 
+    /// Connections admitted since start (wrapping), for telling a quiet
+    /// spell from a busy one.
+    public var admitted: Int { admittedCount.load(ordering: .relaxed) }
+
     /// Connections closed at once because `limit` were open.
     public var refused: Int { refusedCount.load(ordering: .relaxed) }
 
@@ -46,6 +51,7 @@ public final class ConnectionGate: Sendable {
             refusedCount.wrappingAdd(1, ordering: .relaxed)
             return false
         }
+        admittedCount.wrappingAdd(1, ordering: .relaxed)
         channel.closeFuture.whenComplete { _ in self.open.wrappingSubtract(1, ordering: .relaxed) }
         return true
     }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Logging
 import NIOCore
 import NIOExtras
@@ -141,15 +142,46 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func openStream(_ request: PublicStreamRequest, context: ChannelHandlerContext) {
-        guard let (opened, cors) = PublicStreamFastPath.open(request, gateway: gateway) else {
-            return perform(machine.streamDeclined(), data: nil, context: context)
+        switch PublicStreamFastPath.open(request, gateway: gateway) {
+        case .opened(let opened, let cors):
+            start(opened, cors: cors, context: context)
+        case .needsSlot(let spec, let token, let cors):
+            takeSlot(spec, token: token, cors: cors, context: context)
+        case .declined:
+            perform(machine.streamDeclined(), data: nil, context: context)
         }
-        machine.streamOpened()
+    }
+
+    private func start(_ opened: EventStream, cors: HTTPFields, context: ChannelHandlerContext) {
+        let then = machine.streamOpened()
         stream = opened
+        gateway.metrics.fastPathStreamOpened()
         PublicStreamFastPath.start(opened, cors: cors, gateway: gateway, context: context) { [weak self] in
             // Drops this handler's hold on the stream: the subscription's
             // writer refers back to this handler's context.
             self?.stream = nil
+        }
+        perform(then, event: nil, error: nil, context: context)
+    }
+
+    /// A token whose connections are counted over every node: the slot is
+    /// taken from the store (one round trip, off the event loop) while the
+    /// connection waits in `openingStream`, then the stream opens here as
+    /// any other. No slot, a store error, or a token revoked meanwhile: the
+    /// route answers. A connection gone meanwhile gives its slot back.
+    private func takeSlot(_ spec: StreamSpec, token: String, cors: HTTPFields, context: ChannelHandlerContext) {
+        let hub = gateway.hub
+        let gateway = gateway
+        context.eventLoop.makeFutureWithTask { try await hub.takeSlot(for: spec) }.assumeIsolated().whenComplete { result in
+            let slot = try? result.get()
+            guard self.machine.isOpeningStream else {
+                if let slot { hub.giveBack(slot: slot) }
+                return
+            }
+            guard let slot, let opened = PublicStreamFastPath.openCounted(spec, token: token, slot: slot, gateway: gateway) else {
+                return self.perform(self.machine.streamDeclined(), data: nil, context: context)
+            }
+            self.start(opened, cors: cors, context: context)
         }
     }
 

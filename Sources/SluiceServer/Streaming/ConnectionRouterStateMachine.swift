@@ -18,8 +18,10 @@ struct ConnectionRouterStateMachine {
         /// A public stream request: reading up to the end of its head, which
         /// was searched for up to `searched`.
         case readingHead(ByteBuffer, searched: Int)
-        /// The head is complete and recognized: the handler is trying the fast path.
-        case openingStream(ByteBuffer)
+        /// The head is complete and recognized: the handler is trying the
+        /// fast path (which may wait for a connection slot from the store);
+        /// a half-close meanwhile is kept.
+        case openingStream(ByteBuffer, inputClosed: Bool)
         /// Waiting for Hummingbird's child channel; bytes are kept for the
         /// replay, and so is a half-close.
         case handingOver(ByteBuffer?, inputClosed: Bool, headComplete: Bool)
@@ -79,11 +81,11 @@ struct ConnectionRouterStateMachine {
         case .readingHead(let kept, let searched):
             state = .modifying
             return readHead(Self.appending(bytes, to: kept), searched: searched)
-        case .openingStream(let kept):
-            // Not reached (the handler decides before the next read), kept
-            // for the replay should the stream be declined.
+        case .openingStream(let kept, let inputClosed):
+            // While a connection slot is taken from the store: kept for the
+            // replay should the stream be declined.
             state = .modifying
-            state = .openingStream(Self.appending(bytes, to: kept))
+            state = .openingStream(Self.appending(bytes, to: kept), inputClosed: inputClosed)
             return .wait
         case .handingOver(let kept, let inputClosed, let headComplete):
             state = .modifying
@@ -118,7 +120,7 @@ struct ConnectionRouterStateMachine {
                 state = .handingOver(received, inputClosed: false, headComplete: true)
                 return .handOver(headComplete: true)
             }
-            state = .openingStream(received)
+            state = .openingStream(received, inputClosed: false)
             return .openStream(request)
         }
     }
@@ -138,17 +140,27 @@ struct ConnectionRouterStateMachine {
 
     // MARK: The fast path's answer
 
+    /// Whether the fast path is still deciding (it may wait for a
+    /// connection slot from the store); false once the connection closed.
+    var isOpeningStream: Bool {
+        if case .openingStream = state { return true }
+        return false
+    }
+
     /// The fast path serves the stream: what was read is done with.
-    mutating func streamOpened() {
-        guard case .openingStream = state else { return }
+    /// Returns `.endStream(.clientGone)` when the client half-closed while
+    /// the stream was opening, else `.none`.
+    mutating func streamOpened() -> EventAction {
+        guard case .openingStream(_, let inputClosed) = state else { return .none }
         state = .streaming
+        return inputClosed ? .endStream(.clientGone) : .none
     }
 
     /// The fast path cannot serve it (a token not seen before, a circle not
     /// in memory): Hummingbird answers it.
     mutating func streamDeclined() -> ReadAction {
-        guard case .openingStream(let received) = state else { return .ignore }
-        state = .handingOver(received, inputClosed: false, headComplete: true)
+        guard case .openingStream(let received, let inputClosed) = state else { return .ignore }
+        state = .handingOver(received, inputClosed: inputClosed, headComplete: true)
         return .handOver(headComplete: true)
     }
 
@@ -224,7 +236,8 @@ struct ConnectionRouterStateMachine {
             // An incomplete head: Hummingbird answers it as it would.
             state = .handingOver(received, inputClosed: true, headComplete: false)
             return .handOver(headComplete: false)
-        case .openingStream:
+        case .openingStream(let received, _):
+            state = .openingStream(received, inputClosed: true)
             return .none
         case .handingOver(let received, _, let headComplete):
             state = .handingOver(received, inputClosed: true, headComplete: headComplete)

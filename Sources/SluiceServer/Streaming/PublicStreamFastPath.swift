@@ -34,18 +34,46 @@ enum PublicStreamFastPath {
         }
     }
 
-    /// The stream, when everything it needs is in memory; nil to pass the
-    /// request on.
-    static func open(_ request: PublicStreamRequest, gateway: Gateway) -> (EventStream, HTTPFields)? {
+    /// What the fast path can do with a request.
+    enum Opening {
+        /// The stream is open: start it with these CORS headers.
+        case opened(EventStream, cors: HTTPFields)
+        /// Everything is in memory but the token's connections are counted
+        /// over every node: take a slot (`Hub.takeSlot(for:)`), then open
+        /// with `openCounted`.
+        case needsSlot(StreamSpec, token: String, cors: HTTPFields)
+        /// Pass the request on to the Hummingbird route.
+        case declined
+    }
+
+    /// The stream, when everything it needs is in memory.
+    static func open(_ request: PublicStreamRequest, gateway: Gateway) -> Opening {
         let cached = parsedTargets.withLock { $0[request.target] }
         guard let (circle, token, query) = cached ?? parse(request.target),
             let record = gateway.shares.cachedRecord(token, circle: circle, now: gateway.now()),
             let cors = try? PublicStream.corsHeaders(origin: request.origin, record: record),
-            let spec = try? PublicStream.spec(record: record, query: query, ids: gateway.opaqueIDs),
-            let stream = try? gateway.hub.openLive(spec, store: gateway.store)
-        else { return nil }
+            let spec = try? PublicStream.spec(record: record, query: query, ids: gateway.opaqueIDs)
+        else { return .declined }
+        if gateway.hub.needsSlot(spec) {
+            if cached == nil { remember((circle, token, query), for: request.target) }
+            return .needsSlot(spec, token: token, cors: cors)
+        }
+        guard let stream = try? gateway.hub.openLive(spec, store: gateway.store) else { return .declined }
         if cached == nil { remember((circle, token, query), for: request.target) }
-        return (stream, cors)
+        return .opened(stream, cors: cors)
+    }
+
+    /// Opens a stream on a slot taken for it, after checking again that its
+    /// token is live: it may have been revoked while the slot was taken.
+    /// The slot goes back when the stream does not open.
+    static func openCounted(_ spec: StreamSpec, token: String, slot: Int64, gateway: Gateway) -> EventStream? {
+        guard gateway.shares.cachedRecord(token, circle: spec.circle, now: gateway.now()) != nil,
+            let stream = try? gateway.hub.openLive(spec, store: gateway.store, takenSlot: slot)
+        else {
+            gateway.hub.giveBack(slot: slot)
+            return nil
+        }
+        return stream
     }
 
     /// A target's circle, token and query, or nil when the fast path cannot
