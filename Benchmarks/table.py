@@ -66,6 +66,15 @@ for metric, label, aim in (
     if (metric, "sluice") in values:
         rows.append((label, values[(metric, "sluice")], "-", "-", aim, ""))
 
+for metric, label in (
+    ("floor_writes_s_e1", "machine floor: one core's writes/s to 1,000 loopback sockets, 1 event/write (writeprobe)"),
+    ("floor_deliveries_s_e4", "machine floor: the same, deliveries/s at 4 events/write"),
+    ("floor_fsync_p50_ms", "machine floor: append + fdatasync p50 ms at 100/s (fsyncprobe)"),
+    ("floor_fsync_p99_ms", "machine floor: append + fdatasync p99 ms at 100/s"),
+):
+    if (metric, "machine") in values:
+        rows.append((label, values[(metric, "machine")], "-", "-", "", ""))
+
 header = ("metric", "Sluice", "Nchan", "ratio", "aim", "")
 widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(6)]
 print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")

@@ -28,7 +28,7 @@ struct MemoryReturnSchedule: Sendable, Equatable {
         intervalsSinceTrim += 1
         let quiet = admitted == lastAdmitted
         lastAdmitted = admitted
-        guard (quiet && trimmedAt != admitted) || intervalsSinceTrim >= busyEvery else { return false }
+        guard quiet ? trimmedAt != admitted : intervalsSinceTrim >= busyEvery else { return false }
         trimmedAt = admitted
         intervalsSinceTrim = 0
         return true
