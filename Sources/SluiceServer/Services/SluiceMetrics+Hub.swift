@@ -22,7 +22,7 @@ extension SluiceMetrics: HubFigures {
             events += 1
             if let committed = frame.committedAt { deliveryLagSeconds.record(now - committed) }
         }
-        if events > 0 { registry.makeCounter(descriptor: Self.delivered, labels: [("kind", kind.rawValue)]).increment(by: events) }
+        if events > 0 { deliveredByKind[kind]?.increment(by: events) }
     }
 
     public func progressCoalesced(_ count: Int) {

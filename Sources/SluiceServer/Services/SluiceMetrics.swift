@@ -25,6 +25,11 @@ public struct SluiceMetrics: Sendable {
     let connectionsOpen: Gauge
     let connectionsRefused: Counter
     let fastPathStreams: Counter
+    /// `events_delivered` by kind, made once: it is counted on every write
+    /// to a subscriber, where looking the counter up in the registry (its
+    /// help text checked, its labels hashed, under a lock) cost more than
+    /// counting.
+    let deliveredByKind: [StreamKind: Counter]
     let shareTokensLive: Gauge
     let streamsOpenTotal: Gauge
 
@@ -82,10 +87,14 @@ public struct SluiceMetrics: Sendable {
         shareTokensLive = registry.makeGauge(
             descriptor: Self.name("share_tokens", "live", "Share tokens neither expired nor revoked, read at scrape time."))
         streamsOpenTotal = registry.makeGauge(descriptor: Self.name("streams_open", "", "Streams open now, all kinds."))
+        let registry = registry
+        deliveredByKind = Dictionary(
+            uniqueKeysWithValues: StreamKind.allCases.map {
+                ($0, registry.makeCounter(descriptor: Self.delivered, labels: [("kind", $0.rawValue)]))
+            })
         for kind in StreamKind.allCases {
             _ = streamsOpened(kind)
             _ = streamsOpen(kind)
-            _ = registry.makeCounter(descriptor: Self.delivered, labels: [("kind", kind.rawValue)])
             _ = registry.makeCounter(descriptor: Self.slowClosed, labels: [("kind", kind.rawValue)])
         }
         for reason in AuthFailureReason.allCases { _ = registry.makeCounter(descriptor: Self.authFailures, labels: [("reason", reason.rawValue)]) }
