@@ -5,16 +5,30 @@ import SluiceStore
 
 extension PostgresEventStore {
     /// Group commit, as on SQLite: one transaction for the batch, each
-    /// request all-or-nothing inside its own savepoint, idempotency answers
-    /// recorded in the same transaction. The circles' counter rows are locked
-    /// first, in id order: sequences are gap-free and in commit order across
-    /// nodes, and two batches never deadlock. One wake-up for the commit.
+    /// request all-or-nothing, idempotency answers recorded in the same
+    /// transaction. The circles' counter rows are locked first, in id order,
+    /// and read with their last sequence: sequences are gap-free and in
+    /// commit order across nodes, and two batches never deadlock. One
+    /// wake-up for the commit.
+    ///
+    /// All-or-nothing without a savepoint per request: every refusal is
+    /// decided by `prepare`, which reads and never writes, and `write` only
+    /// writes, so a refused request has written nothing; a database error
+    /// fails the whole transaction. A request then costs the round trips of
+    /// its own rows (one insert, plus its runs and invocations), and each
+    /// circle's counter row is written once, at the end.
     public func append(_ requests: [AppendRequest], at: Timestamp) async throws -> [AppendOutcome] {
         guard !requests.isEmpty else { return [] }
         let logger = self.logger
         return try await write { connection in
             let circles = Set(requests.map(\.circle.rawValue)).sorted()
-            try await connection.rows("SELECT id FROM circle WHERE id = ANY(\(circles)) ORDER BY id FOR UPDATE", logger)
+            var last: [String: Int64] = [:]
+            for row in try await connection.rows(
+                "SELECT id, last_seq FROM circle WHERE id = ANY(\(circles)) ORDER BY id FOR UPDATE", logger)
+            {
+                let (id, seq) = try row.decode((String, Int64).self)
+                last[id] = seq
+            }
             var results: [AppendOutcome] = []
             results.reserveCapacity(requests.count)
             var grown: Set<CircleID> = []
@@ -25,28 +39,32 @@ extension PostgresEventStore {
                     results.append(earlier)
                     continue
                 }
-                try await connection.rows("SAVEPOINT request", logger)
                 let outcome: AppendOutcome
                 do {
-                    let stored = try await PostgresEventStore.appendOne(request, at: at, connection, logger)
+                    let prepared = try await PostgresEventStore.prepare(request, after: last[request.circle.rawValue], at: at, connection, logger)
+                    try await PostgresEventStore.write(prepared, circle: request.circle, at: at, connection, logger)
                     if let claim = request.idempotency {
                         try await PostgresEventStore.record(
-                            .created(ids: stored.map(\.sequence)), for: claim, circle: request.circle, at: at, connection, logger)
+                            .created(ids: prepared.stored.map(\.sequence)), for: claim, circle: request.circle, at: at, connection, logger)
                     }
-                    try await connection.rows("RELEASE SAVEPOINT request", logger)
-                    grown.insert(request.circle)
-                    outcome = .committed(stored)
+                    if let newest = prepared.stored.last?.sequence {
+                        last[request.circle.rawValue] = newest
+                        grown.insert(request.circle)
+                    }
+                    outcome = .committed(prepared.stored)
                 } catch let error as SluiceError {
-                    try await connection.rows("ROLLBACK TO SAVEPOINT request", logger)
-                    try await connection.rows("RELEASE SAVEPOINT request", logger)
-                    // A lifecycle refusal is an answer of the log too: recorded
-                    // outside the rolled-back savepoint, so a retry hears the same 409.
+                    // A lifecycle refusal is an answer of the log too: recorded,
+                    // so a retry hears the same 409.
                     if let claim = request.idempotency, error.code == "lifecycle_violation" {
                         try await PostgresEventStore.record(.refused(error), for: claim, circle: request.circle, at: at, connection, logger)
                     }
                     outcome = .refused(error)
                 }
                 results.append(outcome)
+            }
+            for circle in grown.map(\.rawValue).sorted() {
+                guard let seq = last[circle] else { continue }
+                try await connection.rows("UPDATE circle SET last_seq = \(seq) WHERE id = \(circle)", logger)
             }
             if !grown.isEmpty { try await PostgresEventStore.notify(connection, logger, circles: grown, changes: false) }
             return results
@@ -56,12 +74,21 @@ extension PostgresEventStore {
     /// Events inserted per statement (11 parameters each, far below the protocol's 65,535).
     static let insertChunk = 1000
 
-    static func appendOne(_ request: AppendRequest, at: Timestamp, _ connection: PostgresConnection, _ logger: Logger) async throws
-        -> [StoredEvent]
-    {
+    /// A request checked against the log and numbered, not yet written.
+    struct PreparedAppend {
+        var stored: [StoredEvent]
+        var phases: [(String, InvocationPhase)]
+    }
+
+    /// Reads what `request` depends on and decides it: the circle (404 when
+    /// it does not exist), its invocations' phases (409 on a lifecycle
+    /// violation), and the numbers its events take after `after`. Writes
+    /// nothing, so a refusal leaves the transaction as it was.
+    static func prepare(
+        _ request: AppendRequest, after last: Int64?, at: Timestamp, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> PreparedAppend {
         let circle = request.circle.rawValue
-        guard let last = try await connection.rows("SELECT last_seq FROM circle WHERE id = \(circle)", logger).first?.decode(Int64.self)
-        else { throw SluiceError.notFound("no such circle") }
+        guard let last else { throw SluiceError.notFound("no such circle") }
         let invocations = Array(Set(request.events.compactMap(\.invocationID)))
         var known: [String: InvocationPhase] = [:]
         if !invocations.isEmpty {
@@ -80,22 +107,29 @@ extension PostgresEventStore {
             seq += 1
             stored.append(StoredEvent(sequence: seq, circle: request.circle, input: input, timestamp: at))
         }
+        return PreparedAppend(stored: stored, phases: phases.map { ($0.key, $0.value) })
+    }
+
+    /// Writes a prepared request's rows: its events, its invocations'
+    /// phases and its runs. Throws only what the database throws.
+    static func write(
+        _ prepared: PreparedAppend, circle id: CircleID, at: Timestamp, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws {
+        let circle = id.rawValue
         var start = 0
-        while start < stored.count {
-            let chunk = stored[start..<min(start + insertChunk, stored.count)]
+        while start < prepared.stored.count {
+            let chunk = prepared.stored[start..<min(start + insertChunk, prepared.stored.count)]
             try await connection.rows(insertStatement(chunk, circle: circle, at: at), logger)
             start += chunk.count
         }
-        for (id, phase) in phases {
+        for (id, phase) in prepared.phases {
             try await connection.rows(
                 """
                 INSERT INTO invocation (circle, id, phase) VALUES (\(circle), \(id), \(phase.rawValue))
                 ON CONFLICT (circle, id) DO UPDATE SET phase = excluded.phase
                 """, logger)
         }
-        try await connection.rows("UPDATE circle SET last_seq = \(seq) WHERE id = \(circle)", logger)
-        try await indexRuns(stored, connection, logger)
-        return stored
+        try await indexRuns(prepared.stored, connection, logger)
     }
 
     /// One multi-row INSERT for a chunk of events.
