@@ -145,16 +145,16 @@ extension Hub {
     /// - Parameter resumeAfter: the sequence from `Last-Event-ID`, or nil for
     ///   live only (run streams always start from their history).
     public func open(_ spec: StreamSpec, resumeAfter: Int64?, lastEventIDText: String?, store: any EventStore) async throws -> EventStream {
-        guard let slots, let maximum = spec.maximumConnections, case .shareToken(let jti) = spec.credential else {
+        guard needsSlot(spec) else {
             return try await open(spec, resumeAfter: resumeAfter, lastEventIDText: lastEventIDText, store: store, slot: nil)
         }
         // Counted over every node: the slot is taken before the stream is
         // registered and given back if it never opens.
-        guard let slot = try await slots.acquire(jti: jti, maximum: maximum) else { throw SluiceError.tooManyConnections() }
+        guard let slot = try await takeSlot(for: spec) else { throw SluiceError.tooManyConnections() }
         do {
             return try await open(spec, resumeAfter: resumeAfter, lastEventIDText: lastEventIDText, store: store, slot: slot)
         } catch {
-            slots.release(slot)
+            giveBack(slot: slot)
             throw error
         }
     }

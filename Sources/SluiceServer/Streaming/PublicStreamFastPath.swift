@@ -54,26 +54,28 @@ enum PublicStreamFastPath {
             let cors = try? PublicStream.corsHeaders(origin: request.origin, record: record),
             let spec = try? PublicStream.spec(record: record, query: query, ids: gateway.opaqueIDs)
         else { return .declined }
+        let opening: Opening
         if gateway.hub.needsSlot(spec) {
-            if cached == nil { remember((circle, token, query), for: request.target) }
-            return .needsSlot(spec, token: token, cors: cors)
+            opening = .needsSlot(spec, token: token, cors: cors)
+        } else if let stream = try? gateway.hub.openLive(spec, store: gateway.store) {
+            opening = .opened(stream, cors: cors)
+        } else {
+            return .declined
         }
-        guard let stream = try? gateway.hub.openLive(spec, store: gateway.store) else { return .declined }
         if cached == nil { remember((circle, token, query), for: request.target) }
-        return .opened(stream, cors: cors)
+        return opening
     }
 
     /// Opens a stream on a slot taken for it, after checking again that its
     /// token is live: it may have been revoked while the slot was taken.
-    /// The slot goes back when the stream does not open.
+    /// The slot goes back when the stream does not open (`openLive(_:store:takenSlot:)`
+    /// gives it back itself when registration fails).
     static func openCounted(_ spec: StreamSpec, token: String, slot: Int64, gateway: Gateway) -> EventStream? {
-        guard gateway.shares.cachedRecord(token, circle: spec.circle, now: gateway.now()) != nil,
-            let stream = try? gateway.hub.openLive(spec, store: gateway.store, takenSlot: slot)
-        else {
+        guard gateway.shares.cachedRecord(token, circle: spec.circle, now: gateway.now()) != nil else {
             gateway.hub.giveBack(slot: slot)
             return nil
         }
-        return stream
+        return try? gateway.hub.openLive(spec, store: gateway.store, takenSlot: slot)
     }
 
     /// A target's circle, token and query, or nil when the fast path cannot
