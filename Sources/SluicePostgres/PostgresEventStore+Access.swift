@@ -21,6 +21,14 @@ extension PostgresEventStore {
     /// Bounds every call: a connection within `connectDeadline`, the work
     /// within the statement timeout (with a margin). An unreachable database
     /// answers `unavailable` instead of hanging; the pool keeps reconnecting.
+    /// The caller is answered when the first of the work, its deadline and
+    /// the caller's cancellation ends, never later: work that does not end
+    /// on cancellation (a lease or a query on a connection the database
+    /// dropped without a word) is cancelled and left to end by itself, so no
+    /// request, stream or shutdown waits on it. A write answered
+    /// `unavailable` that way may still commit, as after any timeout: its
+    /// events reach streams through the log, and an idempotency key makes
+    /// the retry safe.
     private func guarded<T: Sendable>(transaction: Bool, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws
         -> T
     {
@@ -30,28 +38,53 @@ extension PostgresEventStore {
         let connectDeadline = self.connectDeadline
         let workDeadline = Duration.milliseconds(Int64(options.statementTimeoutSeconds * 1000)) + .seconds(5)
         do {
-            return try await withThrowingTaskGroup(of: T.self) { group in
-                group.addTask {
-                    try await client.withConnection { connection in
-                        leased.set()
-                        guard transaction else { return try await body(connection) }
-                        return try await PostgresEventStore.inTransaction(connection, logger: logger, body)
-                    }
+            return try await PostgresEventStore.bounded(connectDeadline: connectDeadline, workDeadline: workDeadline, leased: leased) {
+                try await client.withConnection { connection in
+                    leased.set()
+                    guard transaction else { return try await body(connection) }
+                    return try await PostgresEventStore.inTransaction(connection, logger: logger, body)
                 }
-                group.addTask {
-                    try await Task.sleep(for: connectDeadline)
-                    guard leased.isSet else {
-                        throw SluiceError.unavailable("cannot connect to the database (is it running, and are its user and password right?)")
-                    }
-                    try await Task.sleep(for: workDeadline)
-                    throw SluiceError.unavailable("the database did not answer in time")
-                }
-                guard let value = try await group.next() else { throw SluiceError.unavailable("the database is unreachable") }
-                group.cancelAll()
-                return value
             }
         } catch {
             throw PostgresEventStore.translate(error)
+        }
+    }
+
+    /// Runs `work` in a task of its own and answers with the first of its
+    /// result, `unavailable` when `leased` is still unset after
+    /// `connectDeadline` or the work still runs `workDeadline` after that,
+    /// and `CancellationError` when the caller is cancelled. Whatever comes
+    /// later is dropped; the work and its timer are cancelled once answered.
+    static func bounded<T: Sendable>(
+        connectDeadline: Duration, workDeadline: Duration, leased: LeaseFlag, _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let outcome = FirstOutcome<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let running = Task {
+                    do {
+                        outcome.finish(.success(try await work()))
+                    } catch {
+                        outcome.finish(.failure(error))
+                    }
+                }
+                let deadline = Task {
+                    do { try await Task.sleep(for: connectDeadline) } catch { return }
+                    guard leased.isSet else {
+                        outcome.finish(
+                            .failure(SluiceError.unavailable("cannot connect to the database (is it running, and are its user and password right?)")))
+                        return
+                    }
+                    do { try await Task.sleep(for: workDeadline) } catch { return }
+                    outcome.finish(.failure(SluiceError.unavailable("the database did not answer in time")))
+                }
+                outcome.wait(continuation) {
+                    running.cancel()
+                    deadline.cancel()
+                }
+            }
+        } onCancel: {
+            outcome.finish(.failure(CancellationError()))
         }
     }
 
@@ -92,6 +125,51 @@ extension PostgresEventStore {
         default:
             return state.hasPrefix("08") ? SluiceError.unavailable("the database is unreachable") : error
         }
+    }
+}
+
+/// The answer of a guarded call: whichever of its work, its deadline and
+/// its cancellation comes first resumes the caller, once; the others are
+/// dropped, and the tasks still running are cancelled.
+final class FirstOutcome<T: Sendable>: Sendable {
+    private enum State {
+        case waiting(CheckedContinuation<T, any Error>?, stop: (@Sendable () -> Void)?)
+        case finished(Result<T, any Error>?)
+    }
+
+    private let state = Mutex(State.waiting(nil, stop: nil))
+
+    /// Installs the caller; resumes it at once if the outcome is known.
+    func wait(_ continuation: CheckedContinuation<T, any Error>, stop: @escaping @Sendable () -> Void) {
+        let known = state.withLock { state -> Result<T, any Error>? in
+            guard case .finished(let result) = state else {
+                state = .waiting(continuation, stop: stop)
+                return nil
+            }
+            state = .finished(nil)
+            return result
+        }
+        guard let known else { return }
+        stop()
+        continuation.resume(with: known)
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        let waiting = state.withLock { state -> (CheckedContinuation<T, any Error>, (@Sendable () -> Void)?)? in
+            switch state {
+            case .finished:
+                return nil
+            case .waiting(let continuation?, let stop):
+                state = .finished(nil)
+                return (continuation, stop)
+            case .waiting(nil, _):
+                state = .finished(result)
+                return nil
+            }
+        }
+        guard let (continuation, stop) = waiting else { return }
+        stop?()
+        continuation.resume(with: result)
     }
 }
 

@@ -51,6 +51,7 @@ public struct SluiceServer: Sendable {
     /// `onServerRunning` receives the bound port.
     public func makeServiceGroup<C: Clock>(
         clock: C, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint], extraServices: [any Service] = [],
+        shutdownGrace: Duration = SluiceServer.shutdownGrace,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> ServiceGroup where C.Duration == Duration {
         let configuration = gateway.configuration
@@ -102,22 +103,28 @@ public struct SluiceServer: Sendable {
         // Services of a shared store (contract section 11); each only waits for shutdown on SQLite.
         var nodeServices: [any Service] = [follower, probe]
         if let slots = gateway.hub.slots { nodeServices.append(ConnectionSlotKeeper(slots: slots, clock: clock, logger: logger)) }
-        return ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: gateway.ingest),
-                    .init(service: listener),
-                    .init(service: retention),
-                    .init(service: keyUsage),
-                    .init(service: changeFollower),
-                    .init(service: policyWatcher),
-                    .init(service: keeper),
-                    .init(service: circleLimits),
-                    .init(service: idempotencyExpiry),
-                    .init(service: webhooks),
-                    .init(service: MemoryReturn(connections: connections, clock: clock)),
-                ] + (nodeServices + extraServices).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-                gracefulShutdownSignals: gracefulShutdownSignals,
-                logger: logger))
+        var group = ServiceGroupConfiguration(
+            services: [
+                .init(service: gateway.ingest),
+                .init(service: listener),
+                .init(service: retention),
+                .init(service: keyUsage),
+                .init(service: changeFollower),
+                .init(service: policyWatcher),
+                .init(service: keeper),
+                .init(service: circleLimits),
+                .init(service: idempotencyExpiry),
+                .init(service: webhooks),
+                .init(service: MemoryReturn(connections: connections, clock: clock)),
+            ] + (nodeServices + extraServices).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: gracefulShutdownSignals,
+            logger: logger)
+        // A service that does not end within this after SIGTERM is cancelled,
+        // so the process always exits (as an orchestrator's grace period would).
+        group.maximumGracefulShutdownDuration = shutdownGrace
+        return ServiceGroup(configuration: group)
     }
+
+    /// How long graceful shutdown may take before the services are cancelled.
+    public static var shutdownGrace: Duration { .seconds(30) }
 }

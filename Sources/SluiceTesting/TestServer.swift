@@ -46,6 +46,8 @@ public final class TestServer: Sendable {
     public static func start(
         policies: [String: String] = ["default.yaml": defaultPolicy],
         directory existing: URL? = nil,
+        extraServices: [any Service] = [],
+        shutdownGrace: Duration = SluiceServer.shutdownGrace,
         configure: (inout SluiceConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         let directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("sluice-test-\(UUID().uuidString)")
@@ -86,7 +88,9 @@ public final class TestServer: Sendable {
         }
         let server = SluiceServer(gateway: gateway)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let group = server.makeServiceGroup(clock: ContinuousClock(), gracefulShutdownSignals: []) { port in
+        let group = server.makeServiceGroup(
+            clock: ContinuousClock(), gracefulShutdownSignals: [], extraServices: extraServices, shutdownGrace: shutdownGrace
+        ) { port in
             continuation.yield(port)
         }
         let task = Task { try await group.run() }
@@ -121,7 +125,17 @@ public final class TestServer: Sendable {
     /// store (PostgreSQL's pool and listener end with it).
     public func stop(removeFiles: Bool = true) async throws {
         await group.triggerGracefulShutdown()
+        // A stop that takes long says what the services were doing last
+        // (the group escalates to cancellation after its grace period).
+        let logs = self.logs
+        let port = self.port
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(20))
+            let tail = logs.all.suffix(60).joined(separator: "\n")
+            FileHandle.standardError.write(Data("TestServer on port \(port) still stopping after 20 s; its last log lines:\n\(tail)\n".utf8))
+        }
         let outcome = await task.result
+        watchdog.cancel()
         await gateway.store.shutdown()
         if removeFiles { try? FileManager.default.removeItem(at: directory) }
         try outcome.get()

@@ -30,11 +30,14 @@ import Testing
             "sluice_connections_open", "sluice_connections_refused_total", "sluice_policy_reloads_total", "sluice_policy_reload_failures_total",
             "sluice_share_tokens_live",
             "process_resident_memory_bytes", "process_open_fds", "process_cpu_seconds_total",
+            "sluice_process_heap_in_use_bytes", "sluice_process_heap_free_bytes",
         ] {
             #expect(typed.contains(family), "\(family) is exposed")
         }
         #expect(scrape.count("process_resident_memory_bytes") > Double(1 << 20))
         #expect(scrape.count("process_open_fds") > 2)
+        #expect(scrape.count("sluice_process_heap_in_use_bytes") > Double(1 << 20), "the gateway's own heap is counted")
+        #expect(scrape.count("sluice_process_heap_in_use_bytes") < scrape.count("process_resident_memory_bytes") * 4)
         #expect(scrape.value("process_cpu_seconds_total") != nil)
         #expect(scrape.count("sluice_connections_open") >= 1, "the scrape's own connection is open")
         try await server.stop()

@@ -74,9 +74,19 @@ import Testing
     @Test func theDatabaseStoppedAndStartedWhileStreamsAreOpenLosesNothing() async throws {
         let cluster = try await PostgresCluster.launch()
         let database = try await cluster.makeDatabase()
+        let stage = Mutex("starting")
+        let started = Mutex<[TestServer]>([])
+        // Should a step stall, say which, with what the nodes logged last.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(90))
+            let tails = started.withLock { $0 }.map { node in "node \(node.port):\n" + node.logs.all.suffix(40).joined(separator: "\n") }
+            Issue.record("still at '\(stage.withLock { $0 })' after 90 s\n\(tails.joined(separator: "\n"))")
+        }
+        defer { watchdog.cancel() }
         var nodes: [TestServer] = []
         do {
             for _ in 0..<2 { nodes.append(try await TestServer.start { $0.database = database }) }
+            started.withLock { $0 = nodes }
             let (a, b) = (nodes[0], nodes[1])
             let key = try await a.makeCircle("acme")
             let stream = try await SSEClient(url: b.baseURL + "/api/events/acme", headers: [("X-Api-Key", key)])
@@ -84,28 +94,37 @@ import Testing
             for i in 1...3 { try await a.publish("acme", key: key, #"{"subject":"orders.o\#(i).updated"}"#) }
             #expect(await stream.events(3).compactMap(\.id) == ["1", "2", "3"])
 
+            stage.withLock { $0 = "stopping the database" }
             try await cluster.stop()
+            stage.withLock { $0 = "waiting for 503 from /readyz" }
             #expect(try await eventually(10) { try await a.request(.GET, "/readyz").status == 503 })
             #expect(try await eventually(10) { try await b.request(.GET, "/readyz").status == 503 })
             let ready = try await b.request(.GET, "/readyz")
             #expect(ready.headers.first(name: "content-type")?.hasPrefix("application/problem+json") == true)
+            stage.withLock { $0 = "publishing while the database is down" }
             let refused = try await a.publish("acme", key: key, #"{"subject":"orders.o4.updated"}"#)
             #expect(refused.status == 503)
             #expect(refused.code == "unavailable")
             #expect(!stream.ended, "open streams stay open")
 
+            stage.withLock { $0 = "starting the database" }
             try await cluster.start()
-            #expect(try await eventually(30) { try await a.request(.GET, "/readyz").status == 200 })
-            #expect(try await eventually(30) { try await b.request(.GET, "/readyz").status == 200 })
-            #expect(try await eventually(30) { try await a.publish("acme", key: key, #"{"subject":"orders.o4.updated"}"#).status == 201 })
+            stage.withLock { $0 = "waiting for 200 from /readyz" }
+            #expect(try await eventually(20) { try await a.request(.GET, "/readyz").status == 200 })
+            #expect(try await eventually(20) { try await b.request(.GET, "/readyz").status == 200 })
+            stage.withLock { $0 = "publishing after the restart" }
+            #expect(try await eventually(20) { try await a.publish("acme", key: key, #"{"subject":"orders.o4.updated"}"#).status == 201 })
             for i in 5...6 { #expect(try await a.publish("acme", key: key, #"{"subject":"orders.o\#(i).updated"}"#).status == 201) }
-            let after = await stream.events(3, timeout: .seconds(20))
+            stage.withLock { $0 = "reading the stream after the restart" }
+            let after = await stream.events(3, timeout: .seconds(15))
             #expect(after.compactMap(\.id) == ["4", "5", "6"], "the stream resumes from the log with no gap")
             stream.close()
         } catch {
             Issue.record(error)
         }
+        stage.withLock { $0 = "stopping the nodes" }
         for node in nodes { try? await node.stop() }
+        stage.withLock { $0 = "removing the database" }
         await cluster.remove()
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import SluiceCore
 import SluiceTesting
 import Testing
@@ -89,6 +90,17 @@ import Testing
         #expect(await finishes(within: .seconds(20)) { try await server.stop() })
     }
 
+    /// A service that ignores graceful shutdown (here: a wait that only
+    /// cancellation ends) is cancelled after the grace period, so a stop
+    /// (SIGTERM) always ends the process.
+    @Test func aServiceThatIgnoresShutdownIsCancelledAfterTheGracePeriod() async throws {
+        let server = try await TestServer.start(extraServices: [DeafService()], shutdownGrace: .milliseconds(300))
+        #expect(try await server.request(.GET, "/healthz").status == 200)
+        let started = ContinuousClock.now
+        #expect(await finishes(within: .seconds(20)) { try await server.stop() })
+        #expect(ContinuousClock.now - started < .seconds(15), "stopped after the grace period, not after the deaf service's 60 s")
+    }
+
     @Test func aCancelledIngestPipelineEnds() async throws {
         let server = try await TestServer.start()
         let pipeline = IngestPipeline(
@@ -104,5 +116,12 @@ import Testing
         #expect(RetentionService<ContinuousClock>.cutoff(now: 10_000, age: .seconds(3)) == 7_000)
         #expect(RetentionService<ContinuousClock>.cutoff(now: 10_000, age: .seconds(Int64.max)) == Int64.min)
         #expect(RetentionService<ContinuousClock>.cutoff(now: Int64.min + 1, age: .seconds(1)) == Int64.min)
+    }
+}
+
+/// Waits 60 s whatever graceful shutdown says; only cancellation ends it.
+private struct DeafService: Service {
+    func run() async throws {
+        do { try await Task.sleep(for: .seconds(60)) } catch {}
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
+    import CMalloc
     import Glibc
 #endif
 
@@ -11,6 +12,12 @@ struct ProcessFigures {
     var residentBytes: Int?
     var openDescriptors: Int?
     var cpuSeconds: Double?
+    /// The allocator's bytes handed out and not freed (glibc `mallinfo2`:
+    /// arena chunks in use plus mmap'd blocks): what the process holds.
+    var heapInUseBytes: Int?
+    /// Free bytes the allocator keeps inside its arenas: resident memory a
+    /// trim or later allocations reuse, not a leak.
+    var heapFreeBytes: Int?
 
     static func read() -> ProcessFigures {
         var figures = ProcessFigures()
@@ -35,6 +42,9 @@ struct ProcessFigures {
                     figures.cpuSeconds = (user + system) / ticks
                 }
             }
+            let heap = mallinfo2()
+            figures.heapInUseBytes = Int(clamping: heap.uordblks).addingReportingOverflow(Int(clamping: heap.hblkhd)).partialValue
+            figures.heapFreeBytes = Int(clamping: heap.fordblks)
         #endif
         return figures
     }
@@ -53,6 +63,12 @@ struct ProcessFigures {
         if let cpuSeconds {
             text += "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
             text += "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total \(cpuSeconds)\n"
+        }
+        if let heapInUseBytes, let heapFreeBytes {
+            text += "# HELP sluice_process_heap_in_use_bytes Heap bytes allocated and not freed.\n"
+            text += "# TYPE sluice_process_heap_in_use_bytes gauge\nsluice_process_heap_in_use_bytes \(heapInUseBytes)\n"
+            text += "# HELP sluice_process_heap_free_bytes Free heap bytes the allocator keeps in its arenas.\n"
+            text += "# TYPE sluice_process_heap_free_bytes gauge\nsluice_process_heap_free_bytes \(heapFreeBytes)\n"
         }
         return text
     }

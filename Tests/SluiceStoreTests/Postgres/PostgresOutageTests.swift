@@ -4,6 +4,7 @@ import SluiceCore
 import SluicePostgres
 import SluiceStore
 import SluiceTesting
+import Synchronization
 import Testing
 
 @testable import SluicePostgres
@@ -121,6 +122,52 @@ private func at(_ milliseconds: Int64) -> Timestamp { Timestamp(milliseconds: mi
         #expect(!lines.text.contains(cluster.password) && !lines.text.contains(wrong))
     }
 
+    /// Work that never ends on cancellation (a lease the pool never grants,
+    /// a query on a dropped connection) must not hold its caller: the
+    /// deadline answers, and so does the caller's own cancellation.
+    @Test func workThatIgnoresCancellationNeverHoldsItsCaller() async throws {
+        let release = ReleaseFlag()
+        let stubborn: @Sendable () async throws -> Int = {
+            // Bounded: ends once the test releases it, whatever happens.
+            for _ in 0..<3000 where !release.isSet { try? await Task.sleep(for: .milliseconds(10)) }
+            return 1
+        }
+        defer { release.set() }
+        let started = ContinuousClock.now
+        do {
+            _ = try await PostgresEventStore.bounded(
+                connectDeadline: .milliseconds(200), workDeadline: .seconds(60), leased: LeaseFlag(), stubborn)
+            Issue.record("answered with a value")
+        } catch {
+            #expect((error as? SluiceError)?.code == "unavailable")
+        }
+        #expect(ContinuousClock.now - started < .seconds(10), "answered at the connect deadline")
+
+        let leased = LeaseFlag()
+        leased.set()
+        let working = Task {
+            try await PostgresEventStore.bounded(connectDeadline: .milliseconds(50), workDeadline: .milliseconds(200), leased: leased, stubborn)
+        }
+        do {
+            _ = try await working.value
+            Issue.record("answered with a value")
+        } catch {
+            #expect((error as? SluiceError)?.code == "unavailable", "answered at the work deadline")
+        }
+
+        let cancelled = Task {
+            try await PostgresEventStore.bounded(connectDeadline: .seconds(60), workDeadline: .seconds(60), leased: LeaseFlag(), stubborn)
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        cancelled.cancel()
+        let cancelledAt = ContinuousClock.now
+        #expect(await (try? cancelled.value) == nil)
+        #expect(ContinuousClock.now - cancelledAt < .seconds(10), "a cancelled caller is answered at once")
+
+        let quick = try await PostgresEventStore.bounded(connectDeadline: .seconds(5), workDeadline: .seconds(5), leased: LeaseFlag()) { 7 }
+        #expect(quick == 7)
+    }
+
     @Test func urlsArePercentDecodedAndRefusalsNameNoPassword() throws {
         let location = try PostgresLocation(url: "postgresql://us%40er:p%3Ass%2Fw%40rd@db.example:6543/sluice_main")
         #expect(location == PostgresLocation(user: "us@er", password: "p:ss/w@rd", host: "db.example", port: 6543, database: "sluice_main"))
@@ -136,6 +183,13 @@ private func at(_ milliseconds: Int64) -> Timestamp { Timestamp(milliseconds: mi
             do { _ = try PostgresLocation(url: broken) } catch { #expect(!error.detail.contains("hunter2"), "\(broken)") }
         }
     }
+}
+
+/// Set by the test when a stubborn piece of work may end.
+private final class ReleaseFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 /// Writes each log line, with its metadata, to a capture.
