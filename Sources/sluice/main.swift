@@ -23,6 +23,14 @@ import NIOPosix
     // few KiB, and growing page by page costs an mprotect call each time. Only
     // touched pages count towards memory.
     _ = mallopt(M_TOP_PAD, 64 << 20)
+    // At most one malloc arena per core (glibc's default is eight per core):
+    // each arena keeps the memory its threads freed, so with one per thread
+    // that ever allocated, a burst of connections left ~40 MB resident and
+    // free over seven arenas that a trim could not give back. An explicit
+    // MALLOC_ARENA_MAX in the environment is left as it is.
+    if ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil {
+        _ = mallopt(M_ARENA_MAX, Int32(clamping: max(2, allowedCores())))
+    }
 #else
     func allowedCores() -> Int { System.coreCount }
 #endif

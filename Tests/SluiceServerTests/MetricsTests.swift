@@ -30,7 +30,7 @@ import Testing
             "sluice_connections_open", "sluice_connections_refused_total", "sluice_policy_reloads_total", "sluice_policy_reload_failures_total",
             "sluice_share_tokens_live",
             "process_resident_memory_bytes", "process_open_fds", "process_cpu_seconds_total",
-            "sluice_process_heap_in_use_bytes", "sluice_process_heap_free_bytes",
+            "sluice_process_heap_in_use_bytes",
         ] {
             #expect(typed.contains(family), "\(family) is exposed")
         }

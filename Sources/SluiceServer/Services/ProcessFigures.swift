@@ -15,9 +15,6 @@ struct ProcessFigures {
     /// The allocator's bytes handed out and not freed (glibc `mallinfo2`:
     /// arena chunks in use plus mmap'd blocks): what the process holds.
     var heapInUseBytes: Int?
-    /// Free bytes the allocator keeps inside its arenas: resident memory a
-    /// trim or later allocations reuse, not a leak.
-    var heapFreeBytes: Int?
 
     static func read() -> ProcessFigures {
         var figures = ProcessFigures()
@@ -44,7 +41,6 @@ struct ProcessFigures {
             }
             let heap = mallinfo2()
             figures.heapInUseBytes = Int(clamping: heap.uordblks).addingReportingOverflow(Int(clamping: heap.hblkhd)).partialValue
-            figures.heapFreeBytes = Int(clamping: heap.fordblks)
         #endif
         return figures
     }
@@ -64,11 +60,9 @@ struct ProcessFigures {
             text += "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
             text += "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total \(cpuSeconds)\n"
         }
-        if let heapInUseBytes, let heapFreeBytes {
+        if let heapInUseBytes {
             text += "# HELP sluice_process_heap_in_use_bytes Heap bytes allocated and not freed.\n"
             text += "# TYPE sluice_process_heap_in_use_bytes gauge\nsluice_process_heap_in_use_bytes \(heapInUseBytes)\n"
-            text += "# HELP sluice_process_heap_free_bytes Free heap bytes the allocator keeps in its arenas.\n"
-            text += "# TYPE sluice_process_heap_free_bytes gauge\nsluice_process_heap_free_bytes \(heapFreeBytes)\n"
         }
         return text
     }
