@@ -80,7 +80,10 @@ import Testing
         let watchdog = Task {
             try await Task.sleep(for: .seconds(90))
             let tails = started.withLock { $0 }.map { node in "node \(node.port):\n" + node.logs.all.suffix(40).joined(separator: "\n") }
-            Issue.record("still at '\(stage.withLock { $0 })' after 90 s\n\(tails.joined(separator: "\n"))")
+            // Printed, not recorded: the suite's time limit fails a stuck test.
+            let report =
+                "theDatabaseStoppedAndStartedWhileStreamsAreOpenLosesNothing: still at '\(stage.withLock { $0 })' after 90 s\n\(tails.joined(separator: "\n"))\n"
+            FileHandle.standardError.write(Data(report.utf8))
         }
         defer { watchdog.cancel() }
         var nodes: [TestServer] = []
