@@ -133,11 +133,14 @@ extension PostgresEventStore {
 /// dropped, and the tasks still running are cancelled.
 final class FirstOutcome<T: Sendable>: Sendable {
     private enum State {
-        case waiting(CheckedContinuation<T, any Error>?, stop: (@Sendable () -> Void)?)
+        /// Neither the caller nor an outcome is there yet.
+        case idle
+        case waiting(CheckedContinuation<T, any Error>, stop: @Sendable () -> Void)
+        /// The outcome, until the caller takes it (nil once it has).
         case finished(Result<T, any Error>?)
     }
 
-    private let state = Mutex(State.waiting(nil, stop: nil))
+    private let state = Mutex(State.idle)
 
     /// Installs the caller; resumes it at once if the outcome is known.
     func wait(_ continuation: CheckedContinuation<T, any Error>, stop: @escaping @Sendable () -> Void) {
@@ -155,20 +158,20 @@ final class FirstOutcome<T: Sendable>: Sendable {
     }
 
     func finish(_ result: Result<T, any Error>) {
-        let waiting = state.withLock { state -> (CheckedContinuation<T, any Error>, (@Sendable () -> Void)?)? in
+        let waiting = state.withLock { state -> (CheckedContinuation<T, any Error>, @Sendable () -> Void)? in
             switch state {
             case .finished:
                 return nil
-            case .waiting(let continuation?, let stop):
+            case .waiting(let continuation, let stop):
                 state = .finished(nil)
                 return (continuation, stop)
-            case .waiting(nil, _):
+            case .idle:
                 state = .finished(result)
                 return nil
             }
         }
         guard let (continuation, stop) = waiting else { return }
-        stop?()
+        stop()
         continuation.resume(with: result)
     }
 }

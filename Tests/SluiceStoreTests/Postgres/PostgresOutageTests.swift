@@ -4,7 +4,6 @@ import SluiceCore
 import SluicePostgres
 import SluiceStore
 import SluiceTesting
-import Synchronization
 import Testing
 
 @testable import SluicePostgres
@@ -126,7 +125,8 @@ private func at(_ milliseconds: Int64) -> Timestamp { Timestamp(milliseconds: mi
     /// a query on a dropped connection) must not hold its caller: the
     /// deadline answers, and so does the caller's own cancellation.
     @Test func workThatIgnoresCancellationNeverHoldsItsCaller() async throws {
-        let release = ReleaseFlag()
+        // Set once the stubborn work may end (the store's one-shot flag).
+        let release = LeaseFlag()
         let stubborn: @Sendable () async throws -> Int = {
             // Bounded: ends once the test releases it, whatever happens.
             for _ in 0..<3000 where !release.isSet { try? await Task.sleep(for: .milliseconds(10)) }
@@ -183,13 +183,6 @@ private func at(_ milliseconds: Int64) -> Timestamp { Timestamp(milliseconds: mi
             do { _ = try PostgresLocation(url: broken) } catch { #expect(!error.detail.contains("hunter2"), "\(broken)") }
         }
     }
-}
-
-/// Set by the test when a stubborn piece of work may end.
-private final class ReleaseFlag: Sendable {
-    private let value = Mutex(false)
-    func set() { value.withLock { $0 = true } }
-    var isSet: Bool { value.withLock { $0 } }
 }
 
 /// Writes each log line, with its metadata, to a capture.
