@@ -24,6 +24,11 @@ public final class Hub: Sendable {
         var latest: [CircleID: Int64] = [:]
         /// Render slots by (face, naming, id style).
         var renderSlots: [FrameRenderer.Key: Int] = [:]
+        /// No open stream's credential expires before this (nil: none
+        /// expires), so a sweep that finds nothing due costs one comparison,
+        /// not a look at every stream. It may be early (the stream that set
+        /// it has closed since), never late.
+        var nextExpiry: Date?
     }
 
     let state = Mutex(State())
@@ -130,6 +135,7 @@ public final class Hub: Sendable {
         state.circles[spec.circle, default: CircleStreams()].members[id] = subscription
         state.byCredential[spec.credential, default: []].insert(id)
         state.all[id] = subscription
+        if let expiry = spec.expiresAt, state.nextExpiry.map({ expiry < $0 }) ?? true { state.nextExpiry = expiry }
         return subscription
     }
 
@@ -226,12 +232,22 @@ public final class Hub: Sendable {
     /// Sends a heartbeat to every stream with nothing queued, and closes the
     /// streams whose credential expired at `now`.
     public func tick(now: Date) {
-        let all = state.withLock { Array($0.all.values) }
-        for subscription in all {
-            if let expiry = subscription.spec.expiresAt, expiry <= now {
-                subscription.close(.expired)
+        let expired = state.withLock { state -> [Subscription] in
+            guard let due = state.nextExpiry, due <= now else { return [] }
+            var expired: [Subscription] = []
+            var next: Date?
+            for subscription in state.all.values {
+                guard let expiry = subscription.spec.expiresAt else { continue }
+                if expiry <= now {
+                    expired.append(subscription)
+                } else if next.map({ expiry < $0 }) ?? true {
+                    next = expiry
+                }
             }
+            state.nextExpiry = next
+            return expired
         }
+        for subscription in expired { subscription.close(.expired) }
     }
 
     public func heartbeat() {

@@ -7,7 +7,12 @@ import SluiceStore
 
 /// Everything a request needs, built once at start-up: the store, the hub,
 /// the ingest pipeline, the authorities and the configuration.
-public struct Gateway: Sendable {
+///
+/// A class: every connection, route and service holds the one instance by
+/// reference. As a struct it was copied into each of them, with the whole
+/// configuration inline: about 800 bytes and thirty retains per accepted
+/// connection.
+public final class Gateway: Sendable {
     public let configuration: SluiceConfiguration
     public let store: any EventStore
     public let hub: Hub
@@ -31,6 +36,29 @@ public struct Gateway: Sendable {
     public let readiness: StoreReadiness
 
     var timestamp: Timestamp { Timestamp(milliseconds: Int64(now().timeIntervalSince1970 * 1000)) }
+
+    init(
+        configuration: SluiceConfiguration, store: any EventStore, hub: Hub, policies: PolicyStore, ingest: IngestPipeline, keys: KeyRing,
+        circles: CircleDirectory, changes: ChangeFeed, authenticator: Authenticator, shares: ShareAuthority, opaqueIDs: OpaqueEventID,
+        metrics: SluiceMetrics, logger: Logger, now: @escaping @Sendable () -> Date, nodeID: String, readiness: StoreReadiness
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.hub = hub
+        self.policies = policies
+        self.ingest = ingest
+        self.keys = keys
+        self.circles = circles
+        self.changes = changes
+        self.authenticator = authenticator
+        self.shares = shares
+        self.opaqueIDs = opaqueIDs
+        self.metrics = metrics
+        self.logger = logger
+        self.now = now
+        self.nodeID = nodeID
+        self.readiness = readiness
+    }
 
     /// Bootstraps the platform key in `store` (opened by the caller, which
     /// chose the engine), loads keys, share-token keys and policies.

@@ -393,4 +393,33 @@ import Testing
             #expect(try await stream.next() == nil)
         }
     }
+
+    /// The sweep looks at streams only once the earliest expiry is due; after
+    /// closing those, it must still find the next one when that is due.
+    @Test func eachExpiryIsFoundWhenItIsDueAfterAnEarlierOne() async throws {
+        try await withHub { (fixture) async throws in
+            func expiring(at seconds: TimeInterval, jti: String) -> StreamSpec {
+                StreamSpec(
+                    circle: acme, credential: .shareToken(jti: jti), face: "member", subjects: .all, restriction: .all,
+                    expiresAt: Date(timeIntervalSince1970: seconds))
+            }
+            let later = try await fixture.open(expiring(at: 2000, jti: "later"), resumeAfter: nil)
+            let sooner = try await fixture.open(expiring(at: 1000, jti: "sooner"), resumeAfter: nil)
+            let never = try await fixture.open(spec(), resumeAfter: nil)
+            fixture.hub.tick(now: Date(timeIntervalSince1970: 1000))
+            #expect(sooner.subscription.closeReason == .expired)
+            #expect(later.subscription.closeReason == nil)
+            fixture.hub.tick(now: Date(timeIntervalSince1970: 1999))
+            #expect(later.subscription.closeReason == nil)
+            // A stream opened after a sweep sets the next one too.
+            let soonest = try await fixture.open(expiring(at: 1500, jti: "soonest"), resumeAfter: nil)
+            fixture.hub.tick(now: Date(timeIntervalSince1970: 1500))
+            #expect(soonest.subscription.closeReason == .expired)
+            #expect(later.subscription.closeReason == nil)
+            fixture.hub.tick(now: Date(timeIntervalSince1970: 2000))
+            #expect(later.subscription.closeReason == .expired)
+            #expect(never.subscription.closeReason == nil)
+            never.release()
+        }
+    }
 }

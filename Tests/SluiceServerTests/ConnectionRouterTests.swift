@@ -82,6 +82,44 @@ import Testing
         return try #require(reply.json?["token"]?.stringValue)
     }
 
+    /// The listener's routers on one loop share one queue of head deadlines:
+    /// each connection is closed at its own deadline, in the order they
+    /// started, and one whose head came in time is not.
+    @Test func connectionsOnOneLoopAreClosedEachAtItsOwnHeadDeadline() async throws {
+        let server = try await TestServer.start()
+        let loop = EmbeddedEventLoop()
+        let registry = HeadDeadlines.Registry(group: loop, timeout: .seconds(1))
+        let logger = Logger(label: "test")
+        let inner = RecordingChildChannel()
+        func open() throws -> EmbeddedChannel {
+            let router = ConnectionRouter(gateway: server.gateway, logger: logger, deadlines: registry) { channel in
+                inner.setup(channel: channel, logger: logger).map { _ in }
+            }
+            let channel = EmbeddedChannel(loop: loop)
+            try channel.pipeline.syncOperations.addHandler(router)
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+            return channel
+        }
+        let first = try open()
+        loop.advanceTime(by: .milliseconds(400))
+        let served = try open()
+        let second = try open()
+        try served.writeInbound(ByteBuffer(string: "GET /health HTTP/1.1\r\nHost: a\r\n\r\n"))
+        loop.run()
+        #expect(registry.deadlines(on: loop)?.count == 2)
+        loop.advanceTime(by: .milliseconds(599))
+        #expect(first.isActive && second.isActive)
+        loop.advanceTime(by: .milliseconds(1))
+        #expect(!first.isActive, "closed at its deadline")
+        #expect(second.isActive && served.isActive)
+        loop.advanceTime(by: .milliseconds(400))
+        #expect(!second.isActive, "closed at its own, later deadline")
+        #expect(served.isActive, "its head came in time")
+        #expect(registry.deadlines(on: loop)?.count == 0)
+        _ = try? served.finish()
+        try await server.stop()
+    }
+
     @Test func otherRequestsReachHummingbirdByteForByteWhateverTheyAreSplitInto() async throws {
         let server = try await TestServer.start()
         let requests = "GET /health HTTP/1.1\r\nHost: a\r\n\r\nGET /metrics HTTP/1.1\r\nHost: a\r\n\r\n"

@@ -4,12 +4,12 @@ import SluiceHub
 /// The hub's stream figures, written to the gateway's registry.
 extension SluiceMetrics: HubFigures {
     public func streamOpened(_ kind: StreamKind) {
-        streamsOpened(kind).increment()
-        streamsOpen(kind).increment()
+        openedByKind[kind]?.increment()
+        openByKind[kind]?.increment()
     }
 
     public func streamClosed(_ kind: StreamKind) {
-        streamsOpen(kind).decrement()
+        openByKind[kind]?.decrement()
     }
 
     public func eventsCommitted(_ count: Int) {

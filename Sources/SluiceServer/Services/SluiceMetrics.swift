@@ -30,6 +30,10 @@ public struct SluiceMetrics: Sendable {
     /// help text checked, its labels hashed, under a lock) cost more than
     /// counting.
     let deliveredByKind: [StreamKind: Counter]
+    /// `streams_opened` and `streams_open_by_kind` by kind, made once for
+    /// the same reason: every accepted stream counts in both.
+    let openedByKind: [StreamKind: Counter]
+    let openByKind: [StreamKind: Gauge]
     let shareTokensLive: Gauge
     let streamsOpenTotal: Gauge
 
@@ -55,6 +59,7 @@ public struct SluiceMetrics: Sendable {
         name("requests_rejected", "total", "Requests answered with a problem+json error, by route template and code.")
     }
     static var streamsOpened: MetricNameDescriptor { name("streams_opened", "total", "Streams opened, by kind.") }
+    static var streamsOpenByKind: MetricNameDescriptor { name("streams_open_by_kind", "", "Streams open now, by kind.") }
     static var delivered: MetricNameDescriptor {
         name("events_delivered", "total", "Live event frames handed to stream connections, by stream kind.")
     }
@@ -92,9 +97,15 @@ public struct SluiceMetrics: Sendable {
             uniqueKeysWithValues: StreamKind.allCases.map {
                 ($0, registry.makeCounter(descriptor: Self.delivered, labels: [("kind", $0.rawValue)]))
             })
+        openedByKind = Dictionary(
+            uniqueKeysWithValues: StreamKind.allCases.map {
+                ($0, registry.makeCounter(descriptor: Self.streamsOpened, labels: [("kind", $0.rawValue)]))
+            })
+        openByKind = Dictionary(
+            uniqueKeysWithValues: StreamKind.allCases.map {
+                ($0, registry.makeGauge(descriptor: Self.streamsOpenByKind, labels: [("kind", $0.rawValue)]))
+            })
         for kind in StreamKind.allCases {
-            _ = streamsOpened(kind)
-            _ = streamsOpen(kind)
             _ = registry.makeCounter(descriptor: Self.slowClosed, labels: [("kind", kind.rawValue)])
         }
         for reason in AuthFailureReason.allCases { _ = registry.makeCounter(descriptor: Self.authFailures, labels: [("reason", reason.rawValue)]) }
@@ -132,12 +143,9 @@ public struct SluiceMetrics: Sendable {
 
     // MARK: Connections and policies
 
-    /// A connection the listener accepted; counted open until it closes.
-    public func connectionAccepted(_ channel: any Channel) {
-        connectionsOpen.increment()
-        let gauge = connectionsOpen
-        channel.closeFuture.whenComplete { _ in gauge.decrement() }
-    }
+    /// Connections the listener accepted and are not closed yet (counted by
+    /// its `ConnectionGate`).
+    var openConnections: Gauge { connectionsOpen }
 
     /// A connection refused over the connection cap (for the listener's cap).
     public func connectionRefused() { connectionsRefused.increment() }
@@ -148,15 +156,6 @@ public struct SluiceMetrics: Sendable {
     public func policyReloaded() { policyReloads.increment() }
 
     public func policyReloadFailed() { policyReloadFailures.increment() }
-
-    func streamsOpened(_ kind: StreamKind) -> Counter {
-        registry.makeCounter(descriptor: Self.streamsOpened, labels: [("kind", kind.rawValue)])
-    }
-
-    func streamsOpen(_ kind: StreamKind) -> Gauge {
-        registry.makeGauge(
-            descriptor: Self.name("streams_open_by_kind", "", "Streams open now, by kind."), labels: [("kind", kind.rawValue)])
-    }
 
     /// The Prometheus text exposition: figures read now (open streams, live
     /// share tokens, the process), then every instrument.

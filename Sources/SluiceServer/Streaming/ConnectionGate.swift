@@ -1,4 +1,5 @@
 import NIOCore
+import Prometheus
 import Synchronization
 
 #if canImport(Glibc)
@@ -42,9 +43,9 @@ public final class ConnectionGate: Sendable {
     /// Connections closed at once because `limit` were open.
     public var refused: Int { refusedCount.load(ordering: .relaxed) }
 
-    /// Admits `channel` (counted until it closes) or refuses it; returns
-    /// whether it was admitted.
-    func admit(_ channel: any Channel) -> Bool {
+    /// Admits `channel` (counted until it closes, here and in `gauge`) or
+    /// refuses it; returns whether it was admitted.
+    func admit(_ channel: any Channel, gauge: Gauge? = nil) -> Bool {
         let now = open.wrappingAdd(1, ordering: .relaxed).newValue
         guard now <= limit else {
             open.wrappingSubtract(1, ordering: .relaxed)
@@ -52,7 +53,11 @@ public final class ConnectionGate: Sendable {
             return false
         }
         admittedCount.wrappingAdd(1, ordering: .relaxed)
-        channel.closeFuture.whenComplete { _ in self.open.wrappingSubtract(1, ordering: .relaxed) }
+        gauge?.increment()
+        channel.closeFuture.whenComplete { _ in
+            self.open.wrappingSubtract(1, ordering: .relaxed)
+            gauge?.decrement()
+        }
         return true
     }
 }

@@ -32,15 +32,20 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
     private let gateway: Gateway
     private let logger: Logger
     private let handOver: HandOver
+    private let deadlines: HeadDeadlines.Registry?
     private var machine = ConnectionRouterStateMachine()
     /// The stream served here, until it is over.
     private var stream: EventStream?
-    /// Closes the connection if its first head is not complete in time.
-    private var headDeadline: Scheduled<Void>?
+    /// Closes the connection if its first head is not complete in time:
+    /// where it waits and its number there.
+    private var headDeadline: (deadlines: HeadDeadlines, id: UInt64)?
 
-    init(gateway: Gateway, logger: Logger, handOver: @escaping HandOver) {
+    /// `deadlines`: the listener's, one per event loop; a router on a loop
+    /// not in it keeps its own.
+    init(gateway: Gateway, logger: Logger, deadlines: HeadDeadlines.Registry? = nil, handOver: @escaping HandOver) {
         self.gateway = gateway
         self.logger = logger
+        self.deadlines = deadlines
         self.handOver = handOver
     }
 
@@ -59,18 +64,25 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
 
     private func startHeadDeadline(context: ChannelHandlerContext) {
         guard headDeadline == nil else { return }
-        let seconds = gateway.configuration.requestHeadTimeoutSeconds
-        headDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1_000_000_000))) {
-            self.headDeadline = nil
-            guard self.machine.headDeadlinePassed() == .close else { return }
-            self.logger.debug("request head not complete in time: closing")
-            context.close(promise: nil)
-        }
+        let deadlines =
+            self.deadlines?.deadlines(on: context.eventLoop)
+            ?? HeadDeadlines(
+                eventLoop: context.eventLoop, timeout: HeadDeadlines.timeout(seconds: gateway.configuration.requestHeadTimeoutSeconds))
+        headDeadline = (deadlines, deadlines.start(self, context: context))
+    }
+
+    /// The first head was not complete in time (from `HeadDeadlines`).
+    func headDeadlinePassed(context: ChannelHandlerContext) {
+        headDeadline = nil
+        guard machine.headDeadlinePassed() == .close else { return }
+        logger.debug("request head not complete in time: closing")
+        context.close(promise: nil)
     }
 
     private func cancelHeadDeadline() {
-        headDeadline?.cancel()
+        guard let (deadlines, id) = headDeadline else { return }
         headDeadline = nil
+        deadlines.cancel(id)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -156,6 +168,9 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
         let then = machine.streamOpened()
         stream = opened
         gateway.metrics.fastPathStreamOpened()
+        // The stream reads nothing more: one read per turn, which lets NIO
+        // drop every receive buffer it kept but the first.
+        try? context.channel.syncOptions?.setOption(.maxMessagesPerRead, value: 1)
         PublicStreamFastPath.start(opened, cors: cors, gateway: gateway, context: context) { [weak self] in
             // Drops this handler's hold on the stream: the subscription's
             // writer refers back to this handler's context.
