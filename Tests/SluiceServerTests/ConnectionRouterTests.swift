@@ -82,6 +82,23 @@ import Testing
         return try #require(reply.json?["token"]?.stringValue)
     }
 
+    /// The first viewers of a new widget all open on the fast path, however
+    /// many arrive at once: its token is checked there, not by the route.
+    @Test func viewersArrivingTogetherWithANewTokenAreAllServedOnTheFastPath() async throws {
+        let server = try await TestServer.start()
+        let key = try await server.makeCircle("acme")
+        let token = try await mint(server, key: key)
+        let before = try await MetricsScrape.of(server).value("sluice_streams_fast_path_total") ?? 0
+        let connections = try (0..<20).map { _ in try RawConnection(port: server.port) }
+        for connection in connections { try connection.write("GET /api/public/events/acme?t=\(token) HTTP/1.1\r\nHost: x\r\n\r\n") }
+        for connection in connections {
+            #expect(await connection.read { String(decoding: $0, as: UTF8.self).contains("event: connected") })
+        }
+        #expect(try await MetricsScrape.of(server).value("sluice_streams_fast_path_total") == before + 20)
+        for connection in connections { connection.disconnect() }
+        try await server.stop()
+    }
+
     /// The listener's routers on one loop share one queue of head deadlines:
     /// each connection is closed at its own deadline, in the order they
     /// started, and one whose head came in time is not.

@@ -155,6 +155,29 @@ import Testing
         }
     }
 
+    /// A token minted on A, first seen on B by many viewers at once: B reads
+    /// its record once, and every one of them is served on B's fast path.
+    @Test func aTokenFromAnotherNodeIsReadOnceAndServedOnTheFastPath() async throws {
+        try await withNodes(2) { nodes in
+            let (a, b) = (nodes[0], nodes[1])
+            let key = try await a.makeCircle("acme")
+            let token = try await mint(a, key: key).token
+            let before = try await MetricsScrape.of(b).value("sluice_streams_fast_path_total") ?? 0
+            let connections = try (0..<10).map { _ in try RawConnection(port: b.port) }
+            for connection in connections { try connection.write("GET /api/public/events/acme?t=\(token) HTTP/1.1\r\nHost: x\r\n\r\n") }
+            for connection in connections {
+                #expect(await connection.read { String(decoding: $0, as: UTF8.self).contains("event: connected") })
+            }
+            #expect(try await MetricsScrape.of(b).value("sluice_streams_fast_path_total") == before + 10)
+            // An event published on A reaches them.
+            #expect(try await a.publish("acme", key: key, Self.board(1)).status == 201)
+            for connection in connections {
+                #expect(await connection.read { String(decoding: $0, as: UTF8.self).contains("sales-board") })
+                connection.disconnect()
+            }
+        }
+    }
+
     /// A token counted over every node is still served from the listener's
     /// event loop once the node knows it: the slot is taken from the store
     /// first, counted with every other node's, and given back when the

@@ -80,6 +80,52 @@ public final class ShareAuthority: Sendable {
         return record
     }
 
+    /// What can be known of a token from memory, for the listener's fast path.
+    public enum MemoryVerdict: Sendable {
+        /// Verified (its signature now or before) and backed by a live record.
+        case live(ShareTokenRecord)
+        /// Signed and for this circle, but its record is not in memory: only
+        /// `verify`, which reads the store, can say.
+        case needsStore
+        /// Not a live token for this circle, whatever the store holds.
+        case refused
+    }
+
+    /// The fast path's check: `cachedRecord`, and on a miss the signature
+    /// checked here (then remembered) rather than declining at once, so the
+    /// first viewers of a widget do not all go through the route.
+    public func verdict(_ token: String, circle: CircleID, now: Date) -> MemoryVerdict {
+        guard let claims = verifiedClaims(token, now: now), claims.circle == circle.rawValue else { return .refused }
+        guard let record = records.withLock({ $0[claims.jti] }) else { return .needsStore }
+        return isLive(record, claims: claims, circle: circle, now: now) ? .live(record) : .refused
+    }
+
+    /// Verifications of tokens whose record the store holds, started by the
+    /// fast path: connections that bring the same token meanwhile wait for
+    /// the one read. At most `warmingLimit` at once; past that the fast path
+    /// declines and the route verifies, as for any token.
+    private let warming = Mutex<[String: Task<Void, Never>]>([:])
+    private static let warmingLimit = 1_024
+
+    /// Runs `verify` once for all the connections that bring `token` now,
+    /// so that `verdict` finds its record afterwards; false when too many
+    /// verifications are running already.
+    public func warm(_ token: String, circle: CircleID, now: Date, store: any EventStore) async -> Bool {
+        let task = warming.withLock { warming -> Task<Void, Never>? in
+            if let running = warming[token] { return running }
+            guard warming.count < ShareAuthority.warmingLimit else { return nil }
+            let task = Task {
+                _ = try? await self.verify(token, circle: circle, now: now, store: store)
+                _ = self.warming.withLock { $0.removeValue(forKey: token) }
+            }
+            warming[token] = task
+            return task
+        }
+        guard let task else { return false }
+        await task.value
+        return true
+    }
+
     /// Mints a token for a stored record (which carries its incarnation).
     public func mint(_ record: ShareTokenRecord) throws -> String {
         let claims: JSONValue = .object([

@@ -87,6 +87,8 @@ public struct ShareOperations: Sendable {
         try await administration.store.insertShareToken(record)
         guard let stored = try await administration.store.shareToken(jti: record.jti) else { throw SluiceError.notFound("no such circle") }
         let token = try administration.shareAuthority.mint(stored)
+        // Its first viewers on this node need no store read.
+        administration.shareAuthority.remember(stored)
         await administration.applyChanges()
         return MintedShare(record: stored, token: token)
     }

@@ -2,6 +2,7 @@ import HTTPTypes
 import Logging
 import NIOCore
 import NIOExtras
+import SluiceCore
 import SluiceHub
 
 /// The first and, for a public stream, the only handler of every accepted
@@ -153,14 +154,32 @@ final class ConnectionRouter: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func openStream(_ request: PublicStreamRequest, context: ChannelHandlerContext) {
+    private func openStream(_ request: PublicStreamRequest, context: ChannelHandlerContext, recordRead: Bool = false) {
         switch PublicStreamFastPath.open(request, gateway: gateway) {
         case .opened(let opened, let cors):
             start(opened, cors: cors, context: context)
         case .needsSlot(let spec, let token, let cors):
             takeSlot(spec, token: token, cors: cors, context: context)
-        case .declined:
+        case .needsRecord(let token, let circle) where !recordRead:
+            readRecord(request, token: token, circle: circle, context: context)
+        case .needsRecord, .declined:
             perform(machine.streamDeclined(), data: nil, context: context)
+        }
+    }
+
+    /// A signed token whose record this node has not read yet (the first
+    /// viewers of a widget minted elsewhere or before a restart): the store
+    /// is read off the event loop, once for every connection that brings the
+    /// token meanwhile, while this one waits in `openingStream`; then the
+    /// fast path is tried once more. Whatever it still cannot serve goes to
+    /// the route, which answers as the contract says.
+    private func readRecord(_ request: PublicStreamRequest, token: String, circle: CircleID, context: ChannelHandlerContext) {
+        let gateway = gateway
+        context.eventLoop.makeFutureWithTask {
+            await gateway.shares.warm(token, circle: circle, now: gateway.now(), store: gateway.store)
+        }.assumeIsolated().whenComplete { _ in
+            guard self.machine.isOpeningStream else { return }
+            self.openStream(request, context: context, recordRead: true)
         }
     }
 

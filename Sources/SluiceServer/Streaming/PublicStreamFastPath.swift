@@ -5,6 +5,7 @@ import HummingbirdCore
 import NIOCore
 import SluiceCore
 import SluiceHub
+import SluiceStore
 import Synchronization
 
 /// Serves a public stream entirely on the connection's event loop when all it
@@ -42,6 +43,9 @@ enum PublicStreamFastPath {
         /// over every node: take a slot (`Hub.takeSlot(for:)`), then open
         /// with `openCounted`.
         case needsSlot(StreamSpec, token: String, cors: HTTPFields)
+        /// A signed token whose record is not in memory: have the store
+        /// read (`ShareAuthority.warm`), then try again.
+        case needsRecord(token: String, circle: CircleID)
         /// Pass the request on to the Hummingbird route.
         case declined
     }
@@ -49,9 +53,14 @@ enum PublicStreamFastPath {
     /// The stream, when everything it needs is in memory.
     static func open(_ request: PublicStreamRequest, gateway: Gateway) -> Opening {
         let cached = parsedTargets.withLock { $0[request.target] }
-        guard let (circle, token, query) = cached ?? parse(request.target),
-            let record = gateway.shares.cachedRecord(token, circle: circle, now: gateway.now()),
-            let cors = try? PublicStream.corsHeaders(origin: request.origin, record: record),
+        guard let (circle, token, query) = cached ?? parse(request.target) else { return .declined }
+        let record: ShareTokenRecord
+        switch gateway.shares.verdict(token, circle: circle, now: gateway.now()) {
+        case .live(let live): record = live
+        case .needsStore: return .needsRecord(token: token, circle: circle)
+        case .refused: return .declined
+        }
+        guard let cors = try? PublicStream.corsHeaders(origin: request.origin, record: record),
             let spec = try? PublicStream.spec(record: record, query: query, ids: gateway.opaqueIDs)
         else { return .declined }
         let opening: Opening
