@@ -44,13 +44,15 @@ final class GatewayListener<Inner: ServerChildChannel>: Service, Sendable {
     /// buffers a connection used (up to one per read of an event-loop
     /// turn) for its next reads, so an idle stream holds them for as long
     /// as it is open: NIO's default first buffer (2 KiB) was a third of an
-    /// idle public stream's memory. The first read takes 512 bytes; a
-    /// connection that sends more (a longer head, pipelined ingest) doubles
-    /// its buffer on every full read, up to 64 KiB, as with NIO's default.
-    /// A stream served by the listener then keeps only the first
-    /// (`ConnectionRouter.start`).
+    /// idle public stream's memory. The first read takes 1 KiB, which holds
+    /// a plain stream request with its share token (about 560 bytes) in one
+    /// read (512 bytes took two reads and 10 % more CPU per connection); a
+    /// connection that sends more (a browser's longer head, pipelined
+    /// ingest) doubles its buffer on every full read, up to 64 KiB, as with
+    /// NIO's default. A stream served by the listener then keeps only the
+    /// first (`ConnectionRouter.start`).
     static var receiveBuffers: AdaptiveRecvByteBufferAllocator {
-        AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65_536)
+        AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65_536)
     }
 
     func run() async throws {
