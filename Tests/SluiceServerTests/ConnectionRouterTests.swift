@@ -89,11 +89,7 @@ import Testing
         let key = try await server.makeCircle("acme")
         let token = try await mint(server, key: key)
         let before = try await MetricsScrape.of(server).value("sluice_streams_fast_path_total") ?? 0
-        let connections = try (0..<20).map { _ in try RawConnection(port: server.port) }
-        for connection in connections { try connection.write("GET /api/public/events/acme?t=\(token) HTTP/1.1\r\nHost: x\r\n\r\n") }
-        for connection in connections {
-            #expect(await connection.read { String(decoding: $0, as: UTF8.self).contains("event: connected") })
-        }
+        let connections = try await openViewers(20, port: server.port, circle: "acme", token: token)
         #expect(try await MetricsScrape.of(server).value("sluice_streams_fast_path_total") == before + 20)
         for connection in connections { connection.disconnect() }
         try await server.stop()

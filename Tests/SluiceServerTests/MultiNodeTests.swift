@@ -163,11 +163,7 @@ import Testing
             let key = try await a.makeCircle("acme")
             let token = try await mint(a, key: key).token
             let before = try await MetricsScrape.of(b).value("sluice_streams_fast_path_total") ?? 0
-            let connections = try (0..<10).map { _ in try RawConnection(port: b.port) }
-            for connection in connections { try connection.write("GET /api/public/events/acme?t=\(token) HTTP/1.1\r\nHost: x\r\n\r\n") }
-            for connection in connections {
-                #expect(await connection.read { String(decoding: $0, as: UTF8.self).contains("event: connected") })
-            }
+            let connections = try await openViewers(10, port: b.port, circle: "acme", token: token)
             #expect(try await MetricsScrape.of(b).value("sluice_streams_fast_path_total") == before + 10)
             // An event published on A reaches them.
             #expect(try await a.publish("acme", key: key, Self.board(1)).status == 201)

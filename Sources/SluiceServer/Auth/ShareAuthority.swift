@@ -71,13 +71,11 @@ public final class ShareAuthority: Sendable {
             && record.expiresAt.milliseconds > Int64(now.timeIntervalSince1970 * 1000)
     }
 
-    /// The live record behind a token seen and verified before, from memory
-    /// only; nil when anything would need a signature check or the store.
+    /// The live record behind a token, from memory only (`verdict`); nil
+    /// when the store would have to be read or the token is not live.
     public func cachedRecord(_ token: String, circle: CircleID, now: Date) -> ShareTokenRecord? {
-        guard let hit = verified.withLock({ $0[token] }), hit.circle == circle.rawValue,
-            let record = records.withLock({ $0[hit.jti] }), isLive(record, claims: hit, circle: circle, now: now)
-        else { return nil }
-        return record
+        if case .live(let record) = verdict(token, circle: circle, now: now) { return record }
+        return nil
     }
 
     /// What can be known of a token from memory, for the listener's fast path.
@@ -91,9 +89,10 @@ public final class ShareAuthority: Sendable {
         case refused
     }
 
-    /// The fast path's check: `cachedRecord`, and on a miss the signature
-    /// checked here (then remembered) rather than declining at once, so the
-    /// first viewers of a widget do not all go through the route.
+    /// The fast path's check: the signature verified before (or checked
+    /// here, then remembered, rather than declining at once, so the first
+    /// viewers of a widget do not all go through the route) and the live
+    /// record in memory.
     public func verdict(_ token: String, circle: CircleID, now: Date) -> MemoryVerdict {
         guard let claims = verifiedClaims(token, now: now), claims.circle == circle.rawValue else { return .refused }
         guard let record = records.withLock({ $0[claims.jti] }) else { return .needsStore }
@@ -108,9 +107,9 @@ public final class ShareAuthority: Sendable {
     private static let warmingLimit = 1_024
 
     /// Runs `verify` once for all the connections that bring `token` now,
-    /// so that `verdict` finds its record afterwards; false when too many
-    /// verifications are running already.
-    public func warm(_ token: String, circle: CircleID, now: Date, store: any EventStore) async -> Bool {
+    /// so that `verdict` finds its record afterwards; returns at once when
+    /// too many verifications are running already.
+    public func warm(_ token: String, circle: CircleID, now: Date, store: any EventStore) async {
         let task = warming.withLock { warming -> Task<Void, Never>? in
             if let running = warming[token] { return running }
             guard warming.count < ShareAuthority.warmingLimit else { return nil }
@@ -121,9 +120,7 @@ public final class ShareAuthority: Sendable {
             warming[token] = task
             return task
         }
-        guard let task else { return false }
-        await task.value
-        return true
+        await task?.value
     }
 
     /// Mints a token for a stored record (which carries its incarnation).

@@ -22,6 +22,7 @@ public struct SluiceMetrics: Sendable {
     let policyReloadFailures: Counter
     let coalescedFrames: Counter
     let deliveryLagSeconds: DurationHistogram
+    /// Connections accepted and not closed yet, counted by the listener's `ConnectionGate`.
     let connectionsOpen: Gauge
     let connectionsRefused: Counter
     let fastPathStreams: Counter
@@ -142,10 +143,6 @@ public struct SluiceMetrics: Sendable {
     }
 
     // MARK: Connections and policies
-
-    /// Connections the listener accepted and are not closed yet (counted by
-    /// its `ConnectionGate`).
-    var openConnections: Gauge { connectionsOpen }
 
     /// A connection refused over the connection cap (for the listener's cap).
     public func connectionRefused() { connectionsRefused.increment() }

@@ -84,7 +84,7 @@ final class GatewayListener<Inner: ServerChildChannel>: Service, Sendable {
                 }
             }
             .childChannelInitializer { channel in
-                guard gate.admit(channel, gauge: gateway.metrics.openConnections) else {
+                guard gate.admit(channel, gauge: gateway.metrics.connectionsOpen) else {
                     // Over the cap: closed before a byte is read.
                     gateway.metrics.connectionRefused()
                     return channel.close()
