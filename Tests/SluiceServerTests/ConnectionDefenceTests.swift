@@ -164,4 +164,31 @@ import Testing
         }
         #expect(ConnectionGate(limit: nil).limit >= 16)
     }
+
+    /// A `sluice serve` process has its descriptor table (`FDSize` in
+    /// `/proc/PID/status`) made for its connection cap when it starts
+    /// listening, not doubled connection by connection later. Without it a
+    /// fresh gateway's table is 256 slots.
+    @Test func theDescriptorTableIsMadeForTheLimitAtStart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-fd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var generator = SystemRandomNumberGenerator()
+        let gateway = try await GatewayProcess(
+            directory: directory, adminKey: APIKeyToken.generate(using: &generator).text,
+            environment: ["SLUICE_LIMITS_MAX_CONNECTIONS": "2000"])
+        defer { gateway.kill9() }
+        var limits = rlimit()
+        try #require(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limits) == 0)
+        let wanted = min(2000 + ConnectionGate.reserve, Int(clamping: limits.rlim_cur))
+        #expect(try Self.descriptorTableSlots(process: gateway.process.processIdentifier) >= wanted)
+        #expect(!ConnectionGate.sizeDescriptorTable(slots: 0))
+        #expect(!ConnectionGate.sizeDescriptorTable(slots: Int.max))
+    }
+
+    static func descriptorTableSlots(process: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("FDSize:") })
+        return try #require(Int(line.dropFirst("FDSize:".count).trimmingCharacters(in: .whitespaces)))
+    }
 }

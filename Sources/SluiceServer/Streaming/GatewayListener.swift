@@ -72,6 +72,7 @@ final class GatewayListener<Inner: ServerChildChannel>: Service, Sendable {
                 if case .terminated = continuation.yield(value) { channel.close(promise: nil) }
             }
         }
+        gate.sizeDescriptorTable()
         let server = try await ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
