@@ -62,3 +62,29 @@ import Testing
         _ = try channel.finish()
     }
 }
+
+/// HTTP/1.1 chunk framing written past the encoder.
+@Suite struct ChunkedFramingTests {
+    /// A buffer with headroom is framed in place with its size in lowercase
+    /// hex; the bytes are those of a chunk copied into a fresh buffer.
+    @Test(arguments: [0, 1, 9, 10, 15, 16, 255, 256, 4095, 65_536, 1_000_003])
+    func aBufferWithHeadroomIsFramedInPlaceAsACopyWouldBe(size: Int) {
+        let data = [UInt8]((0..<size).map { UInt8(truncatingIfNeeded: $0) })
+        var framed = Chunked.reservingHeadroom(capacity: size, allocator: ByteBufferAllocator())
+        framed.writeBytes(data)
+        #expect(Chunked.prependSize(to: &framed))
+        framed.writeStaticString("\r\n")
+        var copied = ByteBuffer()
+        Chunked.append(data, to: &copied)
+        #expect(framed == copied)
+        #expect(framed.getString(at: framed.readerIndex, length: 2 + String(size, radix: 16).count) == String(size, radix: 16) + "\r\n")
+    }
+
+    /// Without room before its data a buffer is left as it is (and `write`
+    /// copies it into a chunk instead).
+    @Test func aBufferWithoutHeadroomIsLeftAlone() {
+        var plain = ByteBuffer(string: "data: x\n\n")
+        #expect(!Chunked.prependSize(to: &plain))
+        #expect(plain == ByteBuffer(string: "data: x\n\n"))
+    }
+}

@@ -13,7 +13,9 @@ final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
     // `inFlight` and `finished` are only touched on `channel.eventLoop`;
     // `isQueued` only under the scheduler's lock; `completion` under its own lock.
     /// Hands one buffer to the connection (from the event loop).
-    typealias Write = (ByteBuffer, EventLoopPromise<Void>) -> Void
+    /// The buffer has `Chunked.headroom` free bytes before its data, so a
+    /// chunked response can frame it in place.
+    typealias Write = (inout ByteBuffer, EventLoopPromise<Void>) -> Void
 
     private let channel: any Channel
     private let subscription: Subscription
@@ -98,7 +100,7 @@ final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
         case .frames(let frames):
             var total = 0
             for frame in frames { total += frame.bytes.count }
-            var buffer = channel.allocator.buffer(capacity: total)
+            var buffer = Chunked.reservingHeadroom(capacity: total, allocator: channel.allocator)
             var ends = false
             for frame in frames {
                 buffer.writeBytes(frame.bytes)
@@ -107,7 +109,7 @@ final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
                     break
                 }
             }
-            if buffer.readableBytes > 0 { write(buffer) }
+            if buffer.readableBytes > 0 { write(&buffer) }
             if ends {
                 subscription.close(.finished)
                 finish()
@@ -115,7 +117,7 @@ final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
         }
     }
 
-    private func write(_ buffer: ByteBuffer) {
+    private func write(_ buffer: inout ByteBuffer) {
         let size = buffer.readableBytes
         inFlight += size
         let promise = channel.eventLoop.makePromise(of: Void.self)
@@ -124,7 +126,7 @@ final class ChannelStreamWriter: FrameSink, @unchecked Sendable {
             if case .failure = result { self.subscription.close(.clientGone) }
             self.flush()
         }
-        writeBuffer(buffer, promise)
+        writeBuffer(&buffer, promise)
     }
 
     private func finish() {

@@ -134,7 +134,7 @@ enum PublicStreamFastPath {
         context.writeAndFlush(NIOAny(buffer), promise: nil)
         let writer = ChannelStreamWriter(
             channel: context.channel, subscription: stream.subscription,
-            write: { buffer, promise in Chunked.write(buffer, from: context, promise: promise) },
+            write: { buffer, promise in Chunked.write(&buffer, from: context, promise: promise) },
             onFinish: {
                 onFinish()
                 stream.release()

@@ -32,7 +32,7 @@ final class RawChunkHandler: ChannelOutboundHandler, RemovableChannelHandler {
                 return
             }
             if isChunked {
-                Chunked.write(buffer, from: context, promise: promise)
+                Chunked.write(&buffer, from: context, promise: promise)
             } else {
                 context.writeAndFlush(NIOAny(buffer), promise: promise)
             }
@@ -56,12 +56,49 @@ enum Chunked {
         buffer.writeStaticString("\r\n")
     }
 
+    /// Free bytes a buffer keeps before its data (`reservingHeadroom`) so
+    /// that `write` can put the chunk's size line there: up to 16 hex digits
+    /// and CRLF.
+    static let headroom = 18
+
+    /// An empty buffer for a chunk's data with `headroom` before it.
+    static func reservingHeadroom(capacity: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: headroom + capacity + 2)
+        buffer.moveWriterIndex(forwardBy: headroom)
+        buffer.moveReaderIndex(forwardBy: headroom)
+        return buffer
+    }
+
     /// Writes `bytes` as one chunk from `context`, which must sit where
-    /// outbound bytes go straight to the socket.
-    static func write(_ bytes: ByteBuffer, from context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+    /// outbound bytes go straight to the socket. A buffer made by
+    /// `reservingHeadroom` is framed in place; any other is copied.
+    static func write(_ bytes: inout ByteBuffer, from context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        if prependSize(to: &bytes) {
+            bytes.writeStaticString("\r\n")
+            context.writeAndFlush(NIOAny(bytes), promise: promise)
+            return
+        }
         var chunk = context.channel.allocator.buffer(capacity: bytes.readableBytes + 12)
         append(bytes, to: &chunk)
         context.writeAndFlush(NIOAny(chunk), promise: promise)
+    }
+
+    /// Puts the chunk-size line of `buffer`'s readable bytes in the free
+    /// bytes before them, if there is room; returns whether it did.
+    static func prependSize(to buffer: inout ByteBuffer) -> Bool {
+        let size = buffer.readableBytes
+        var digits = 1
+        while digits < 16, size >> (4 * digits) != 0 { digits += 1 }
+        guard buffer.readerIndex >= digits + 2 else { return false }
+        let start = buffer.readerIndex - digits - 2
+        for place in 0..<digits {
+            let nibble = (size >> (4 * (digits - 1 - place))) & 0xF
+            buffer.setInteger(nibble < 10 ? UInt8(48 + nibble) : UInt8(87 + nibble), at: start + place)
+        }
+        buffer.setInteger(UInt8(ascii: "\r"), at: start + digits)
+        buffer.setInteger(UInt8(ascii: "\n"), at: start + digits + 1)
+        buffer.moveReaderIndex(to: start)
+        return true
     }
 
     /// The last chunk: the body is complete.
