@@ -71,6 +71,7 @@ for metric, label in (
     ("floor_deliveries_s_e4", "machine floor: the same, deliveries/s at 4 events/write"),
     ("floor_fsync_p50_ms", "machine floor: append + fdatasync p50 ms at 100/s (fsyncprobe)"),
     ("floor_fsync_p99_ms", "machine floor: append + fdatasync p99 ms at 100/s"),
+    ("floor_conn_per_s", "machine floor: connections/s to a server doing nothing per stream (acceptfloor)"),
 ):
     if (metric, "machine") in values:
         rows.append((label, values[(metric, "machine")], "-", "-", "", ""))
