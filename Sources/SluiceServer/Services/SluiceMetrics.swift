@@ -94,18 +94,9 @@ public struct SluiceMetrics: Sendable {
             descriptor: Self.name("share_tokens", "live", "Share tokens neither expired nor revoked, read at scrape time."))
         streamsOpenTotal = registry.makeGauge(descriptor: Self.name("streams_open", "", "Streams open now, all kinds."))
         let registry = registry
-        deliveredByKind = Dictionary(
-            uniqueKeysWithValues: StreamKind.allCases.map {
-                ($0, registry.makeCounter(descriptor: Self.delivered, labels: [("kind", $0.rawValue)]))
-            })
-        openedByKind = Dictionary(
-            uniqueKeysWithValues: StreamKind.allCases.map {
-                ($0, registry.makeCounter(descriptor: Self.streamsOpened, labels: [("kind", $0.rawValue)]))
-            })
-        openByKind = Dictionary(
-            uniqueKeysWithValues: StreamKind.allCases.map {
-                ($0, registry.makeGauge(descriptor: Self.streamsOpenByKind, labels: [("kind", $0.rawValue)]))
-            })
+        deliveredByKind = Self.byKind { registry.makeCounter(descriptor: Self.delivered, labels: [("kind", $0.rawValue)]) }
+        openedByKind = Self.byKind { registry.makeCounter(descriptor: Self.streamsOpened, labels: [("kind", $0.rawValue)]) }
+        openByKind = Self.byKind { registry.makeGauge(descriptor: Self.streamsOpenByKind, labels: [("kind", $0.rawValue)]) }
         for kind in StreamKind.allCases {
             _ = registry.makeCounter(descriptor: Self.slowClosed, labels: [("kind", kind.rawValue)])
         }
@@ -140,6 +131,11 @@ public struct SluiceMetrics: Sendable {
     public func batchCommitted(arrival: ContinuousClock.Instant) {
         ingestBatches.increment()
         ingestCommitSeconds.record(ContinuousClock.now - arrival)
+    }
+
+    /// One instrument per stream kind, made once.
+    private static func byKind<Instrument>(_ make: (StreamKind) -> Instrument) -> [StreamKind: Instrument] {
+        Dictionary(uniqueKeysWithValues: StreamKind.allCases.map { ($0, make($0)) })
     }
 
     // MARK: Connections and policies
