@@ -50,7 +50,10 @@ let package = Package(
         // SQLite engine: GRDB 7 on the system SQLite, WAL, versioned migrations.
         .target(
             name: "SluiceSQLite",
-            dependencies: ["SluiceCore", "SluiceStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SluiceCore", "SluiceStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         // PostgreSQL engine on postgres-nio: several nodes on one database (contract section 11).

@@ -40,14 +40,17 @@ extension SQLiteEventStore {
 
     static func appendOne(_ request: AppendRequest, at: Timestamp, db: Database) throws -> [StoredEvent] {
         let circle = request.circle.rawValue
-        guard let last = try Int64.fetchOne(db, sql: "SELECT last_seq FROM circle WHERE id = ?", arguments: [circle]) else {
+        // Every statement of a commit is prepared once per connection (`cachedStatement`):
+        // compiling it again cost more than running it.
+        let lastSequence = try db.cachedStatement(sql: "SELECT last_seq FROM circle WHERE id = ?")
+        guard let last = try Int64.fetchOne(lastSequence, arguments: [circle]) else {
             throw SluiceError.notFound("no such circle")
         }
         let invocations = Set(request.events.compactMap(\.invocationID))
         var known: [String: InvocationPhase] = [:]
         for id in invocations {
             if let phase = try String.fetchOne(
-                db, sql: "SELECT phase FROM invocation WHERE circle = ? AND id = ?", arguments: [circle, id])
+                db.cachedStatement(sql: "SELECT phase FROM invocation WHERE circle = ? AND id = ?"), arguments: [circle, id])
             {
                 known[id] = InvocationPhase(rawValue: phase)
             }
@@ -70,11 +73,11 @@ extension SQLiteEventStore {
             stored.append(StoredEvent(sequence: seq, circle: request.circle, input: input, timestamp: at))
         }
         for (id, phase) in phases {
-            try db.execute(
-                sql: "INSERT INTO invocation (circle, id, phase) VALUES (?, ?, ?) ON CONFLICT (circle, id) DO UPDATE SET phase = excluded.phase",
-                arguments: [circle, id, phase.rawValue])
+            try db.cachedStatement(
+                sql: "INSERT INTO invocation (circle, id, phase) VALUES (?, ?, ?) ON CONFLICT (circle, id) DO UPDATE SET phase = excluded.phase"
+            ).execute(arguments: [circle, id, phase.rawValue])
         }
-        try db.execute(sql: "UPDATE circle SET last_seq = ? WHERE id = ?", arguments: [seq, circle])
+        try db.cachedStatement(sql: "UPDATE circle SET last_seq = ? WHERE id = ?").execute(arguments: [seq, circle])
         try SQLiteEventStore.indexRuns(stored, db: db)
         return stored
     }

@@ -7,16 +7,25 @@ import SluiceStore
 /// so an acknowledged event survives a crash, versioned migrations.
 public final class SQLiteEventStore: EventStore {
     let pool: DatabasePool
+    /// Runs the WAL checkpoints on a connection of its own, not inside a commit.
+    let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) the database at `path` and migrates it.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, checkpointer: WALCheckpointer(path: path))
+    }
+
+    /// Opens the database with the given checkpointer (its thresholds set by a test).
+    init(path: String, checkpointer: WALCheckpointer) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.checkpointer = checkpointer
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            if !db.configuration.readonly { checkpointer.install(on: db) }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteEventStore.migrator.migrate(pool)

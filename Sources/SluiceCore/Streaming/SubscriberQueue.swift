@@ -7,8 +7,16 @@ public struct QueuedFrame: Sendable, Equatable {
     /// The run stream ends after writing this frame.
     public let endsStream: Bool
     public let bytes: [UInt8]
+    /// When the hub received the committed event, as the time since
+    /// `clockBase`. `ContinuousClock.Instant` is a resilient type: a field of
+    /// it would give the frame no fixed layout, and every copy of a frame on
+    /// the delivery path would go through the runtime's value witnesses.
+    private let committedSinceBase: Duration?
+
+    private static let clockBase = ContinuousClock.now
+
     /// When the hub received the committed event, for the delivery-lag metric.
-    public let committedAt: ContinuousClock.Instant?
+    public var committedAt: ContinuousClock.Instant? { committedSinceBase.map { QueuedFrame.clockBase + $0 } }
 
     public init(
         sequence: Int64, progressOf: String? = nil, endsStream: Bool = false, bytes: [UInt8], committedAt: ContinuousClock.Instant? = nil
@@ -17,7 +25,7 @@ public struct QueuedFrame: Sendable, Equatable {
         self.progressOf = progressOf
         self.endsStream = endsStream
         self.bytes = bytes
-        self.committedAt = committedAt
+        self.committedSinceBase = committedAt.map { $0 - QueuedFrame.clockBase }
     }
 }
 
