@@ -24,10 +24,8 @@ extension Hub {
                     let admission = SequenceAdmission.admit(
                         group.map(\.sequence), latest: state.latest[circle], completeAfter: completeAfter)
                     state.latest[circle] = admission.latest
-                    guard let streams = state.circles[circle], !admission.taken.isEmpty else { return (admission.taken, [], admission.gap) }
-                    let targets = group[admission.taken].map { event in
-                        streams.index.matches(event.subject).compactMap { streams.members[$0] }
-                    }
+                    guard state.circles[circle] != nil, !admission.taken.isEmpty else { return (admission.taken, [], admission.gap) }
+                    let targets = group[admission.taken].map { event in state.circles[circle]?.subscribers(of: event.subject) ?? [] }
                     return (admission.taken, targets, admission.gap)
                 }
                 if gap { lagging.insert(circle) }

@@ -9,8 +9,36 @@ import Synchronization
 /// are shared by every subscriber that reads through them.
 public final class Hub: Sendable {
     struct CircleStreams: Sendable {
-        var index = SubjectTrie<UInt64>()
-        var members: [UInt64: Subscription] = [:]
+        private(set) var index = SubjectTrie<UInt64>()
+        private(set) var members: [UInt64: Subscription] = [:]
+        /// The streams that want a subject, by subject, kept until a stream of
+        /// the circle opens or closes: the many viewers of one widget want the
+        /// same subjects, so each event's subscribers are looked up once, not
+        /// once per event.
+        private var wanting: [Subject: [Subscription]] = [:]
+        /// Most subjects kept in `wanting`; past it the table starts again.
+        static let wantingLimit = 256
+
+        mutating func add(_ subscription: Subscription, patterns: [SubjectPattern]) {
+            for pattern in patterns { index.insert(pattern, subscription.id) }
+            members[subscription.id] = subscription
+            wanting.removeAll()
+        }
+
+        mutating func remove(_ subscription: Subscription, patterns: [SubjectPattern]) {
+            for pattern in patterns { index.remove(pattern, subscription.id) }
+            members[subscription.id] = nil
+            wanting.removeAll()
+        }
+
+        /// The open streams whose subject index matches `subject`, each once.
+        mutating func subscribers(of subject: Subject) -> [Subscription] {
+            if let known = wanting[subject] { return known }
+            let found = index.matches(subject).compactMap { members[$0] }
+            if wanting.count >= Self.wantingLimit { wanting.removeAll(keepingCapacity: true) }
+            wanting[subject] = found
+            return found
+        }
     }
 
     struct State: Sendable {
@@ -131,8 +159,7 @@ public final class Hub: Sendable {
             id: id, spec: spec, cursor: cursor, limits: limits, renderSlot: renderSlot, figures: figures, connectionSlot: slot)
         // Mutated in place through the dictionary, so neither the trie nor the
         // member table is copied per registration.
-        for pattern in spec.indexPatterns { state.circles[spec.circle, default: CircleStreams()].index.insert(pattern, id) }
-        state.circles[spec.circle, default: CircleStreams()].members[id] = subscription
+        state.circles[spec.circle, default: CircleStreams()].add(subscription, patterns: spec.indexPatterns)
         state.byCredential[spec.credential, default: []].insert(id)
         state.all[id] = subscription
         if let expiry = spec.expiresAt, state.nextExpiry.map({ expiry < $0 }) ?? true { state.nextExpiry = expiry }
@@ -146,8 +173,7 @@ public final class Hub: Sendable {
             guard state.all.removeValue(forKey: subscription.id) != nil else { return false }
             figures.streamClosed(spec.kind)
             if state.circles[spec.circle] != nil {
-                for pattern in spec.indexPatterns { state.circles[spec.circle]?.index.remove(pattern, subscription.id) }
-                state.circles[spec.circle]?.members[subscription.id] = nil
+                state.circles[spec.circle]?.remove(subscription, patterns: spec.indexPatterns)
                 if state.circles[spec.circle]?.members.isEmpty == true { state.circles[spec.circle] = nil }
             }
             state.byCredential[spec.credential]?.remove(subscription.id)
@@ -173,10 +199,8 @@ public final class Hub: Sendable {
             let newest = events[end - 1].sequence
             let targets: [[Subscription]] = state.withLock { state in
                 if let known = state.latest[circle], known < newest { state.latest[circle] = newest }
-                guard let streams = state.circles[circle] else { return [] }
-                return events[index..<end].map { event in
-                    streams.index.matches(event.subject).compactMap { streams.members[$0] }
-                }
+                guard state.circles[circle] != nil else { return [] }
+                return events[index..<end].map { event in state.circles[circle]?.subscribers(of: event.subject) ?? [] }
             }
             if !targets.isEmpty {
                 for (offset, subscribers) in targets.enumerated() where !subscribers.isEmpty {

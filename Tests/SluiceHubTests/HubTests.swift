@@ -62,6 +62,32 @@ import Testing
         }
     }
 
+    /// The hub keeps each subject's subscribers between events; a stream
+    /// that opens or closes in between changes who gets the next event.
+    @Test func aStreamOpenedOrClosedBetweenTwoEventsOfOneSubjectIsCountedIn() async throws {
+        try await withHub { (fixture) async throws in
+            let first = try await fixture.open(spec(), resumeAfter: nil)
+            _ = try await first.next()
+            #expect(try await goLive(first, hub: fixture.hub).isEmpty)
+            try await fixture.commit([event("board.card.update")])
+            #expect(sequences(try await read(first) { sequences($0) == [1] }.frames) == [1])
+
+            let second = try await fixture.open(spec(subjects: ["board.>"]), resumeAfter: nil)
+            _ = try await second.next()
+            #expect(try await goLive(second, hub: fixture.hub).isEmpty)
+            try await fixture.commit([event("board.card.update")])
+            #expect(sequences(try await read(second) { sequences($0) == [2] }.frames) == [2])
+            #expect(sequences(try await read(first) { !sequences($0).isEmpty }.frames) == [2])
+
+            first.release()
+            #expect(fixture.hub.streamCount == 1)
+            try await fixture.commit([event("board.card.update")])
+            #expect(sequences(try await read(second) { !sequences($0).isEmpty }.frames) == [3])
+            #expect(first.subscription.closeReason != nil)
+            second.release()
+        }
+    }
+
     /// Events committed and published while the stream replays and switches
     /// to live arrive exactly once, in order, with no gap.
     @Test(arguments: 0..<4)
