@@ -27,10 +27,19 @@ final class WALCheckpointer: Sendable {
     private struct State {
         var connection: DatabaseQueue?
         var running = false
-        var again = false
+        /// A commit asked for a checkpoint that has not started yet.
+        var asked = false
         var held = false
         var completed = 0
         var largestWAL: Int32 = 0
+
+        /// Starts the checkpoint that was asked for, if none runs and none is held.
+        mutating func startIfAsked() -> Bool {
+            guard asked, !held, !running else { return false }
+            asked = false
+            running = true
+            return true
+        }
     }
 
     private let state = Mutex(State())
@@ -62,10 +71,7 @@ final class WALCheckpointer: Sendable {
     func hold(_ held: Bool) {
         let start = state.withLock { state -> Bool in
             state.held = held
-            guard !held, state.again, !state.running else { return false }
-            state.again = false
-            state.running = true
-            return true
+            return state.startIfAsked()
         }
         if start { queue.async { self.drain() } }
     }
@@ -75,12 +81,8 @@ final class WALCheckpointer: Sendable {
         let start = state.withLock { state -> Bool in
             state.largestWAL = max(state.largestWAL, pages)
             guard pages >= threshold else { return false }
-            if state.running || state.held {
-                state.again = true
-                return false
-            }
-            state.running = true
-            return true
+            state.asked = true
+            return state.startIfAsked()
         }
         if start { queue.async { self.drain() } }
         if pages >= writerFallback { sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil) }
@@ -92,12 +94,8 @@ final class WALCheckpointer: Sendable {
             checkpoint()
             let again = state.withLock { state -> Bool in
                 state.completed += 1
-                if state.again && !state.held {
-                    state.again = false
-                    return true
-                }
                 state.running = false
-                return false
+                return state.startIfAsked()
             }
             if !again { return }
         }
