@@ -37,12 +37,22 @@ import Testing
         }
     }
 
-    /// Holds the checkpointer and waits (at most 10 s) for a checkpoint that
-    /// opening the store asked for to end; returns the checkpoints run so far.
-    private static func hold(_ checkpointer: WALCheckpointer) async throws -> Int {
+    /// A store on a fresh database with a checkpointer of these thresholds,
+    /// held once a checkpoint that opening the store asked for has ended
+    /// (waiting at most 10 s). `body` gets the checkpoints run so far and the
+    /// database file's size then.
+    private static func withHeldCheckpointer(
+        threshold: Int32, writerFallback: Int32,
+        _ body: (SQLiteEventStore, WALCheckpointer, _ ran: Int, _ before: Int, _ path: String) async throws -> Void
+    ) async throws {
+        let (path, cleanup) = location()
+        defer { cleanup() }
+        let checkpointer = WALCheckpointer(path: path, threshold: threshold, writerFallback: writerFallback)
+        let store = try SQLiteEventStore(path: path, checkpointer: checkpointer)
+        #expect(try await store.createCircle(circle, at: Timestamp(milliseconds: 1)))
         checkpointer.hold(true)
         for _ in 0..<1000 where checkpointer.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        return checkpointer.completed
+        try await body(store, checkpointer, checkpointer.completed, size(path), path)
     }
 
     /// Waits (at most 10 s) until the checkpointer has run `count` checkpoints.
@@ -51,41 +61,31 @@ import Testing
     }
 
     @Test func aCommitThatFillsTheWALLeavesTheCheckpointToTheCheckpointer() async throws {
-        let (path, cleanup) = Self.location()
-        defer { cleanup() }
-        let checkpointer = WALCheckpointer(path: path, threshold: 200, writerFallback: 100_000)
-        let store = try SQLiteEventStore(path: path, checkpointer: checkpointer)
-        #expect(try await store.createCircle(Self.circle, at: Timestamp(milliseconds: 1)))
-        let ran = try await Self.hold(checkpointer)
-        let before = Self.size(path)
-        try await Self.fill(store, commits: 40)
-        // Past the threshold, and no commit copied anything into the database file.
-        #expect(checkpointer.largestWAL >= 200)
-        #expect(checkpointer.completed == ran)
-        #expect(Self.size(path) == before)
+        try await Self.withHeldCheckpointer(threshold: 200, writerFallback: 100_000) { store, checkpointer, ran, before, path in
+            try await Self.fill(store, commits: 40)
+            // Past the threshold, and no commit copied anything into the database file.
+            #expect(checkpointer.largestWAL >= 200)
+            #expect(checkpointer.completed == ran)
+            #expect(Self.size(path) == before)
 
-        checkpointer.hold(false)
-        try await Self.waitForCheckpoints(checkpointer, ran + 1)
-        #expect(checkpointer.completed > ran)
-        #expect(Self.size(path) > before + 1_000_000)
-        // Committing goes on, and everything committed reads back.
-        try await Self.fill(store, commits: 1)
-        #expect(try await store.events(in: Self.circle, after: 0, limit: 1000).count == 410)
+            checkpointer.hold(false)
+            try await Self.waitForCheckpoints(checkpointer, ran + 1)
+            #expect(checkpointer.completed > ran)
+            #expect(Self.size(path) > before + 1_000_000)
+            // Committing goes on, and everything committed reads back.
+            try await Self.fill(store, commits: 1)
+            #expect(try await store.events(in: Self.circle, after: 0, limit: 1000).count == 410)
+        }
     }
 
     @Test func theWriterCheckpointsItselfWhenTheCheckpointerFallsBehind() async throws {
-        let (path, cleanup) = Self.location()
-        defer { cleanup() }
-        let checkpointer = WALCheckpointer(path: path, threshold: 50, writerFallback: 150)
-        let store = try SQLiteEventStore(path: path, checkpointer: checkpointer)
-        #expect(try await store.createCircle(Self.circle, at: Timestamp(milliseconds: 1)))
-        let ran = try await Self.hold(checkpointer)
-        let before = Self.size(path)
-        try await Self.fill(store, commits: 40)
-        // The checkpointer did not run, yet the WAL was copied and restarted: it stayed near the fallback.
-        #expect(checkpointer.completed == ran)
-        #expect(Self.size(path) > before + 1_000_000)
-        #expect(checkpointer.largestWAL < 150 + 40)
+        try await Self.withHeldCheckpointer(threshold: 50, writerFallback: 150) { store, checkpointer, ran, before, path in
+            try await Self.fill(store, commits: 40)
+            // The checkpointer did not run, yet the WAL was copied and restarted: it stayed near the fallback.
+            #expect(checkpointer.completed == ran)
+            #expect(Self.size(path) > before + 1_000_000)
+            #expect(checkpointer.largestWAL < 150 + 40)
+        }
     }
 
     @Test func aStoreOpenedAsUsualCheckpointsOffTheCommitPath() async throws {
