@@ -154,6 +154,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmarks/run's floor for the connections-per-second cell: the
+        // least a SwiftNIO server does per public stream (Benchmarks/NIOFloor/main.swift).
+        .executableTarget(
+            name: "niofloor",
+            dependencies: [
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/NIOFloor",
+            swiftSettings: strict
+        ),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: strict),
         .testTarget(
             name: "SluiceCryptoTests", dependencies: ["SluiceCrypto", "SluiceCore"], exclude: ["Fixtures"], swiftSettings: strict),

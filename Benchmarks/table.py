@@ -72,9 +72,19 @@ for metric, label in (
     ("floor_fsync_p50_ms", "machine floor: append + fdatasync p50 ms at 100/s (fsyncprobe)"),
     ("floor_fsync_p99_ms", "machine floor: append + fdatasync p99 ms at 100/s"),
     ("floor_conn_per_s", "machine floor: connections/s to a server doing nothing per stream (acceptfloor)"),
+    ("floor_nio_conn_per_s", "machine floor: the same from a SwiftNIO server doing nothing per stream (niofloor)"),
 ):
-    if (metric, "machine") in values:
-        rows.append((label, values[(metric, "machine")], "-", "-", "", ""))
+    if (metric, "machine") not in values:
+        continue
+    floor = values[(metric, "machine")]
+    if metric == "floor_nio_conn_per_s":
+        # Beside Nchan's connections/s of the same pass: the most the
+        # connections cell's ratio can be for a server built on SwiftNIO.
+        nchan = values.get(("conn_per_s", "nchan"), "NA")
+        fs, fn = num(floor), num(nchan)
+        rows.append((label, floor, nchan, f"{fs / fn:.2f}" if fs is not None and fn else "-", "", ""))
+    else:
+        rows.append((label, floor, "-", "-", "", ""))
 
 header = ("metric", "Sluice", "Nchan", "ratio", "aim", "")
 widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(6)]
