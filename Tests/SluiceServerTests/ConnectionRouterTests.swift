@@ -267,6 +267,10 @@ import Testing
         }
         #expect(fields(routed) == fields(inPlace))
         #expect(routed.headers["Date"].count == 1 && inPlace.headers["Date"].count == 1)
+        // Both carry a generated request id of the same shape, a different one each.
+        let ids = [routed, inPlace].compactMap { $0.headers["X-Request-Id"].count == 1 ? $0.headers["X-Request-Id"].first : nil }
+        #expect(ids.count == 2 && ids[0] != ids[1])
+        #expect(ids.allSatisfy { $0.utf8.count == 32 && $0.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } })
         try await server.publish("acme", key: key, #"{"subject":"sales-board.b1.started","invocation_id":"i1"}"#)
         try await server.publish(
             "acme", key: key,

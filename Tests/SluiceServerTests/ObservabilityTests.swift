@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import SluiceCore
 import SluiceTesting
 import Testing
@@ -63,6 +64,21 @@ import Testing
         #expect(access.count == 1)
         #expect(access.first?["metadata"]?["route"] == .string("/api/{circle}/keys"))
         #expect(access.first?["metadata"]?["status"] == .string("200"))
+    }
+
+    /// A generated id is the process's random prefix and a counter, each 16
+    /// lowercase hex digits; written into a buffer it reads as `generate()`'s.
+    @Test func generatedRequestIDsArePrefixAndCounterInLowercaseHex() throws {
+        let first = RequestID.generate()
+        var buffer = ByteBuffer()
+        RequestID.write(to: &buffer)
+        let second = String(buffer: buffer)
+        for id in [first, second] {
+            #expect(id.utf8.count == 32 && id.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }, "\(id)")
+        }
+        #expect(first.prefix(16) == second.prefix(16))
+        let counters = try [first, second].map { try #require(UInt64($0.suffix(16), radix: 16)) }
+        #expect(counters[1] > counters[0])
     }
 
     @Test func requestIDsAreAcceptedWhenSaneAndGeneratedOtherwise() async throws {

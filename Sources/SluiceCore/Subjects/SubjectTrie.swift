@@ -2,15 +2,23 @@
 /// who wants a subject costs the subject's length, not the number of patterns.
 /// A value stored under several patterns that match one subject is returned
 /// once per pattern; callers that need a set deduplicate.
+///
+/// Its methods are `@inlinable` so that a caller in another module (the hub,
+/// once per opened stream and per new subject) runs them specialized for its
+/// `Value`, not through generic witness tables and metadata lookups.
 public struct SubjectTrie<Value: Hashable & Sendable>: Sendable {
+    @usableFromInline
     final class Node: @unchecked Sendable {
         // Mutated only through the owning SubjectTrie, which copies on write
         // (see `ensureUnique`), so a Node shared between copies is never mutated.
-        var literals: [Substring: Node] = [:]
-        var one: Node?
-        var restValues: Set<Value> = []
-        var endValues: Set<Value> = []
+        @usableFromInline var literals: [Substring: Node] = [:]
+        @usableFromInline var one: Node?
+        @usableFromInline var restValues: Set<Value> = []
+        @usableFromInline var endValues: Set<Value> = []
 
+        @inlinable init() {}
+
+        @inlinable
         func copy() -> Node {
             let node = Node()
             node.literals = literals.mapValues { $0.copy() }
@@ -20,18 +28,23 @@ public struct SubjectTrie<Value: Hashable & Sendable>: Sendable {
             return node
         }
 
-        var isEmpty: Bool { literals.isEmpty && one == nil && restValues.isEmpty && endValues.isEmpty }
+        @inlinable var isEmpty: Bool { literals.isEmpty && one == nil && restValues.isEmpty && endValues.isEmpty }
     }
 
-    private var root = Node()
-    public private(set) var count = 0
+    @usableFromInline var root = Node()
+    @usableFromInline var storedCount = 0
 
-    public init() {}
+    /// How many (pattern, value) pairs are stored.
+    @inlinable public var count: Int { storedCount }
 
-    private mutating func ensureUnique() {
+    @inlinable public init() {}
+
+    @inlinable
+    mutating func ensureUnique() {
         if !isKnownUniquelyReferenced(&root) { root = root.copy() }
     }
 
+    @inlinable
     public mutating func insert(_ pattern: SubjectPattern, _ value: Value) {
         ensureUnique()
         var node = root
@@ -55,19 +68,21 @@ public struct SubjectTrie<Value: Hashable & Sendable>: Sendable {
                     node = next
                 }
             case .rest:
-                if node.restValues.insert(value).inserted { count += 1 }
+                if node.restValues.insert(value).inserted { storedCount += 1 }
                 return
             }
         }
-        if node.endValues.insert(value).inserted { count += 1 }
+        if node.endValues.insert(value).inserted { storedCount += 1 }
     }
 
+    @inlinable
     public mutating func remove(_ pattern: SubjectPattern, _ value: Value) {
         ensureUnique()
-        if SubjectTrie.remove(pattern.tokens[...], value, from: root) { count -= 1 }
+        if SubjectTrie.remove(pattern.tokens[...], value, from: root) { storedCount -= 1 }
     }
 
-    private static func remove(_ tokens: ArraySlice<SubjectPattern.Token>, _ value: Value, from node: Node) -> Bool {
+    @inlinable
+    static func remove(_ tokens: ArraySlice<SubjectPattern.Token>, _ value: Value, from node: Node) -> Bool {
         guard let first = tokens.first else { return node.endValues.remove(value) != nil }
         let rest = tokens.dropFirst()
         switch first {
@@ -87,11 +102,13 @@ public struct SubjectTrie<Value: Hashable & Sendable>: Sendable {
     }
 
     /// Calls `body` for each value whose pattern matches `subject`.
+    @inlinable
     public func forEachMatch(_ subject: Subject, _ body: (Value) -> Void) {
         SubjectTrie.visit(subject.tokens[...], root, body)
     }
 
-    private static func visit(_ tokens: ArraySlice<Substring>, _ node: Node, _ body: (Value) -> Void) {
+    @inlinable
+    static func visit(_ tokens: ArraySlice<Substring>, _ node: Node, _ body: (Value) -> Void) {
         guard let first = tokens.first else {
             for v in node.endValues { body(v) }
             return
@@ -103,6 +120,7 @@ public struct SubjectTrie<Value: Hashable & Sendable>: Sendable {
     }
 
     /// The distinct values whose patterns match `subject`.
+    @inlinable
     public func matches(_ subject: Subject) -> Set<Value> {
         var result = Set<Value>()
         forEachMatch(subject) { result.insert($0) }

@@ -1,4 +1,5 @@
 import HTTPTypes
+import NIOCore
 import Synchronization
 
 /// The request id of `X-Request-Id`: the client's own when it is sane (1-128
@@ -20,7 +21,17 @@ enum RequestID {
     /// digits, unique within the process and across restarts, for the price
     /// of one atomic add (the listener's fast path makes one per connection).
     static func generate() -> String {
-        pad(String(prefix, radix: 16)) + pad(String(counter.wrappingAdd(1, ordering: .relaxed).newValue, radix: 16))
+        var buffer = ByteBuffer()
+        write(to: &buffer)
+        return String(buffer: buffer)
+    }
+
+    /// Writes a new id, as `generate()` makes it, straight into `buffer`:
+    /// the listener's fast path writes one into every stream's response
+    /// head, where a string made first and copied cost more than the id.
+    static func write(to buffer: inout ByteBuffer) {
+        writeHex(prefix, to: &buffer)
+        writeHex(counter.wrappingAdd(1, ordering: .relaxed).newValue, to: &buffer)
     }
 
     private static let prefix: UInt64 = {
@@ -29,7 +40,14 @@ enum RequestID {
     }()
     private static let counter = Atomic<UInt64>(0)
 
-    private static func pad(_ hex: String) -> String {
-        String(repeating: "0", count: max(0, 16 - hex.count)) + hex
+    /// `value` as 16 lowercase hex digits, zero-padded, in one write.
+    private static func writeHex(_ value: UInt64, to buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16) { bytes in
+            for place in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(4 * (15 - place))) & 0xF
+                bytes[place] = nibble < 10 ? 48 + nibble : 87 + nibble
+            }
+            return 16
+        }
     }
 }

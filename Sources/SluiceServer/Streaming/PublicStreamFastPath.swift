@@ -128,8 +128,13 @@ enum PublicStreamFastPath {
         var buffer = context.channel.allocator.buffer(capacity: headPrefix.readableBytes + 128 + preamble.count)
         buffer.writeImmutableBuffer(headPrefix)
         write(cors, to: &buffer)
-        write([.date: HTTPDate.now(), RequestID.header: RequestID.generate()], to: &buffer)
-        buffer.writeStaticString("\r\n")
+        // The two fields every head varies in, written without building
+        // `HTTPFields` or a string for them.
+        buffer.writeStaticString("date: ")
+        buffer.writeString(HTTPDate.now())
+        buffer.writeStaticString("\r\nx-request-id: ")
+        RequestID.write(to: &buffer)
+        buffer.writeStaticString("\r\n\r\n")
         if !preamble.isEmpty { Chunked.append(preamble, to: &buffer) }
         context.writeAndFlush(NIOAny(buffer), promise: nil)
         let writer = ChannelStreamWriter(

@@ -87,13 +87,11 @@ enum Chunked {
     /// bytes before them, if there is room; returns whether it did.
     static func prependSize(to buffer: inout ByteBuffer) -> Bool {
         let size = buffer.readableBytes
-        var digits = 1
-        while digits < 16, size >> (4 * digits) != 0 { digits += 1 }
+        let digits = hexDigitCount(size)
         guard buffer.readerIndex >= digits + 2 else { return false }
         let start = buffer.readerIndex - digits - 2
         for place in 0..<digits {
-            let nibble = (size >> (4 * (digits - 1 - place))) & 0xF
-            buffer.setInteger(nibble < 10 ? UInt8(48 + nibble) : UInt8(87 + nibble), at: start + place)
+            buffer.setInteger(hexDigit(size, place: place, of: digits), at: start + place)
         }
         buffer.setInteger(UInt8(ascii: "\r"), at: start + digits)
         buffer.setInteger(UInt8(ascii: "\n"), at: start + digits + 1)
@@ -104,8 +102,24 @@ enum Chunked {
     /// The last chunk: the body is complete.
     static let end = ByteBuffer(string: "0\r\n\r\n")
 
+    /// The chunk-size line: `size` in lowercase hex, then CRLF.
     private static func writeSize(_ size: Int, to buffer: inout ByteBuffer) {
-        buffer.writeString(String(size, radix: 16))
+        let digits = hexDigitCount(size)
+        for place in 0..<digits { buffer.writeInteger(hexDigit(size, place: place, of: digits)) }
         buffer.writeStaticString("\r\n")
+    }
+
+    /// How many hex digits `size` (not negative) takes: 1 to 16.
+    private static func hexDigitCount(_ size: Int) -> Int {
+        var digits = 1
+        while digits < 16, size >> (4 * digits) != 0 { digits += 1 }
+        return digits
+    }
+
+    /// The lowercase hex digit of `size` at `place` (0 is the most
+    /// significant) of its `digits`.
+    private static func hexDigit(_ size: Int, place: Int, of digits: Int) -> UInt8 {
+        let nibble = UInt8(truncatingIfNeeded: size >> (4 * (digits - 1 - place))) & 0xF
+        return nibble < 10 ? 48 + nibble : 87 + nibble
     }
 }
