@@ -80,6 +80,19 @@ import Testing
         #expect(framed.getString(at: framed.readerIndex, length: 2 + String(size, radix: 16).count) == String(size, radix: 16) + "\r\n")
     }
 
+    /// Hex digits written into a buffer read as `String(_:radix:)` gives
+    /// them, zero-padded to the width asked, with the width a value needs.
+    @Test(arguments: [0, 1, 9, 10, 15, 16, 0xABC, 1 << 32, UInt64.max])
+    func lowercaseHexDigitsReadAsTheStringFormatterWritesThem(value: UInt64) {
+        let hex = String(value, radix: 16)
+        #expect(ByteBuffer.lowercaseHexDigitCount(value) == hex.count)
+        var buffer = ByteBuffer(string: "x")
+        #expect(buffer.writeLowercaseHex(value, digits: 16) == 16)
+        #expect(String(buffer: buffer) == "x" + String(repeating: "0", count: 16 - hex.count) + hex)
+        buffer.setLowercaseHex(value, digits: hex.count, at: 0)
+        #expect(buffer.getString(at: 0, length: hex.count) == hex)
+    }
+
     /// Without room before its data a buffer is left as it is (and `write`
     /// copies it into a chunk instead).
     @Test func aBufferWithoutHeadroomIsLeftAlone() {

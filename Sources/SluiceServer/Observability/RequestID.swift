@@ -30,8 +30,8 @@ enum RequestID {
     /// the listener's fast path writes one into every stream's response
     /// head, where a string made first and copied cost more than the id.
     static func write(to buffer: inout ByteBuffer) {
-        writeHex(prefix, to: &buffer)
-        writeHex(counter.wrappingAdd(1, ordering: .relaxed).newValue, to: &buffer)
+        buffer.writeLowercaseHex(prefix, digits: 16)
+        buffer.writeLowercaseHex(counter.wrappingAdd(1, ordering: .relaxed).newValue, digits: 16)
     }
 
     private static let prefix: UInt64 = {
@@ -39,15 +39,4 @@ enum RequestID {
         return generator.next()
     }()
     private static let counter = Atomic<UInt64>(0)
-
-    /// `value` as 16 lowercase hex digits, zero-padded, in one write.
-    private static func writeHex(_ value: UInt64, to buffer: inout ByteBuffer) {
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16) { bytes in
-            for place in 0..<16 {
-                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(4 * (15 - place))) & 0xF
-                bytes[place] = nibble < 10 ? 48 + nibble : 87 + nibble
-            }
-            return 16
-        }
-    }
 }

@@ -86,13 +86,11 @@ enum Chunked {
     /// Puts the chunk-size line of `buffer`'s readable bytes in the free
     /// bytes before them, if there is room; returns whether it did.
     static func prependSize(to buffer: inout ByteBuffer) -> Bool {
-        let size = buffer.readableBytes
-        let digits = hexDigitCount(size)
+        let size = UInt64(truncatingIfNeeded: buffer.readableBytes)
+        let digits = ByteBuffer.lowercaseHexDigitCount(size)
         guard buffer.readerIndex >= digits + 2 else { return false }
         let start = buffer.readerIndex - digits - 2
-        for place in 0..<digits {
-            buffer.setInteger(hexDigit(size, place: place, of: digits), at: start + place)
-        }
+        buffer.setLowercaseHex(size, digits: digits, at: start)
         buffer.setInteger(UInt8(ascii: "\r"), at: start + digits)
         buffer.setInteger(UInt8(ascii: "\n"), at: start + digits + 1)
         buffer.moveReaderIndex(to: start)
@@ -104,22 +102,8 @@ enum Chunked {
 
     /// The chunk-size line: `size` in lowercase hex, then CRLF.
     private static func writeSize(_ size: Int, to buffer: inout ByteBuffer) {
-        let digits = hexDigitCount(size)
-        for place in 0..<digits { buffer.writeInteger(hexDigit(size, place: place, of: digits)) }
+        let value = UInt64(truncatingIfNeeded: size)
+        buffer.writeLowercaseHex(value, digits: ByteBuffer.lowercaseHexDigitCount(value))
         buffer.writeStaticString("\r\n")
-    }
-
-    /// How many hex digits `size` (not negative) takes: 1 to 16.
-    private static func hexDigitCount(_ size: Int) -> Int {
-        var digits = 1
-        while digits < 16, size >> (4 * digits) != 0 { digits += 1 }
-        return digits
-    }
-
-    /// The lowercase hex digit of `size` at `place` (0 is the most
-    /// significant) of its `digits`.
-    private static func hexDigit(_ size: Int, place: Int, of digits: Int) -> UInt8 {
-        let nibble = UInt8(truncatingIfNeeded: size >> (4 * (digits - 1 - place))) & 0xF
-        return nibble < 10 ? 48 + nibble : 87 + nibble
     }
 }
